@@ -1,0 +1,202 @@
+"""Local store schema as named migrations (sqlite-utils Migrations).
+
+Each migration runs in its own transaction and is recorded in ``_sqlite_migrations``.
+Never edit a migration that has shipped: add a new one. ``store.open_db`` copies the file
+before applying pending migrations and refuses a database that has migrations we do not know.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from .search_keys import search_keys
+from .vocab import (
+    ATTENDANCE_STATUSES,
+    FILE_STATES,
+    GENDERS,
+    ORGANISATION_KINDS,
+    POLITICAL_STATUSES,
+    SESSION_KINDS,
+    SESSION_STATES,
+    sql_in,
+)
+
+MIGRATION_SET = "zhangye_desk"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE township (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            name_en TEXT,
+            sort INTEGER NOT NULL DEFAULT 0,
+            code_confirmed INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE village (
+            code TEXT PRIMARY KEY,
+            township_code TEXT NOT NULL REFERENCES township(code),
+            name TEXT NOT NULL,
+            sample INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX village_township ON village(township_code);
+        CREATE TABLE organisation (
+            id TEXT PRIMARY KEY,
+            township_code TEXT NOT NULL REFERENCES township(code),
+            parent_id TEXT REFERENCES organisation(id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN {sql_in(ORGANISATION_KINDS)}),
+            sample INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX organisation_township ON organisation(township_code);
+        CREATE TABLE person (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            gender TEXT CHECK (gender IS NULL OR gender IN {sql_in(GENDERS)}),
+            ethnicity TEXT,
+            birth_year INTEGER,
+            township_code TEXT REFERENCES township(code),
+            village_code TEXT REFERENCES village(code),
+            organisation_id TEXT REFERENCES organisation(id),
+            political_status TEXT NOT NULL DEFAULT 'masses'
+                CHECK (political_status IN {sql_in(POLITICAL_STATUSES)}),
+            phone TEXT,
+            version INTEGER NOT NULL DEFAULT 0,
+            origin TEXT NOT NULL DEFAULT 'server' CHECK (origin IN ('server', 'local')),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            merged_into TEXT
+        );
+        CREATE INDEX person_township_name ON person(township_code, name);
+        CREATE TABLE session (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN {sql_in(SESSION_KINDS)}),
+            title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+            topic TEXT,
+            starts_at INTEGER NOT NULL,
+            ends_at INTEGER,
+            township_code TEXT NOT NULL REFERENCES township(code),
+            village_code TEXT REFERENCES village(code),
+            place_name TEXT,
+            latitude REAL CHECK (latitude IS NULL OR latitude BETWEEN -90 AND 90),
+            longitude REAL CHECK (longitude IS NULL OR longitude BETWEEN -180 AND 180),
+            lecturers TEXT,
+            headcount_unregistered INTEGER NOT NULL DEFAULT 0
+                CHECK (headcount_unregistered >= 0),
+            notes TEXT,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN {sql_in(SESSION_STATES)}),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            closed_at INTEGER
+        );
+        CREATE INDEX session_starts ON session(starts_at);
+        CREATE INDEX session_township ON session(township_code, starts_at);
+        -- Attendance is append-only: every mark, undo or correction is a new event.
+        CREATE TABLE attendance_event (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES session(id),
+            person_id TEXT NOT NULL REFERENCES person(id),
+            status TEXT NOT NULL CHECK (status IN {sql_in(ATTENDANCE_STATUSES)}),
+            at INTEGER NOT NULL,
+            by TEXT
+        );
+        CREATE INDEX attendance_event_session ON attendance_event(session_id, person_id);
+        CREATE TRIGGER attendance_event_no_update BEFORE UPDATE ON attendance_event
+        BEGIN SELECT RAISE(ABORT, 'attendance events are append-only'); END;
+        CREATE TRIGGER attendance_event_no_delete BEFORE DELETE ON attendance_event
+        BEGIN SELECT RAISE(ABORT, 'attendance events are append-only'); END;
+        -- The effective status, derived from the latest event by a trigger (never written
+        -- directly), so statistics and the attendance screen need not replay events.
+        CREATE TABLE attendance (
+            session_id TEXT NOT NULL REFERENCES session(id),
+            person_id TEXT NOT NULL REFERENCES person(id),
+            status TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (session_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX attendance_person ON attendance(person_id);
+        CREATE TRIGGER attendance_event_derive AFTER INSERT ON attendance_event
+        BEGIN
+            INSERT INTO attendance (session_id, person_id, status, event_id, at)
+            VALUES (NEW.session_id, NEW.person_id, NEW.status, NEW.id, NEW.at)
+            ON CONFLICT (session_id, person_id) DO UPDATE SET
+                status = excluded.status, event_id = excluded.event_id, at = excluded.at;
+        END;
+        CREATE TABLE material (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            topic TEXT,
+            language TEXT,
+            mime TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            sha256 TEXT NOT NULL,
+            duration_s REAL,
+            version INTEGER NOT NULL DEFAULT 1,
+            priority INTEGER NOT NULL DEFAULT 0,
+            file_state TEXT NOT NULL DEFAULT 'absent' CHECK (file_state IN {sql_in(FILE_STATES)}),
+            file_name TEXT,
+            retired INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE session_material (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES session(id),
+            material_id TEXT NOT NULL REFERENCES material(id),
+            shown_at INTEGER NOT NULL,
+            by TEXT
+        );
+        CREATE INDEX session_material_session ON session_material(session_id);
+        -- The transactional outbox: one op per local change, written with the change.
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            body TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            acked_at INTEGER
+        );
+        CREATE INDEX outbox_pending ON outbox(acked_at, seq);
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            replica_id TEXT NOT NULL,
+            replica_created_at INTEGER NOT NULL,
+            device_id TEXT,
+            server_url TEXT,
+            acked_through INTEGER NOT NULL DEFAULT 0,
+            pull_cursor TEXT,
+            server_epoch TEXT,
+            clock_offset_s INTEGER,
+            last_sync_at INTEGER
+        );
+        """
+    )
+
+
+@migrations()
+def m002_person_search_keys(db: Database) -> None:
+    """Add normalised-name and pinyin search keys to people, filled in for existing rows."""
+    db.executescript(
+        """
+        ALTER TABLE person ADD COLUMN name_norm TEXT NOT NULL DEFAULT '';
+        ALTER TABLE person ADD COLUMN pinyin_full TEXT NOT NULL DEFAULT '';
+        ALTER TABLE person ADD COLUMN pinyin_initials TEXT NOT NULL DEFAULT '';
+        """
+    )
+    rows = db.execute("SELECT id, name FROM person").fetchall()
+    for person_id, name in rows:
+        keys = search_keys(name)
+        db.execute(
+            "UPDATE person SET name_norm = ?, pinyin_full = ?, pinyin_initials = ? WHERE id = ?",
+            [keys.name_norm, keys.pinyin_full, keys.pinyin_initials, person_id],
+        )
+    db.execute("CREATE INDEX person_pinyin_initials ON person(pinyin_initials)")
+
+
+def known_migration_names() -> list[str]:
+    return [m.name for m in migrations._migrations]

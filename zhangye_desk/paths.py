@@ -1,0 +1,87 @@
+"""The one module that resolves every path the client uses.
+
+Order of precedence for the data folder: an explicit ``--data-dir``, then the
+``ZHANGYE_DESK_DATA_DIR`` environment variable, then platformdirs' per-user data folder.
+Resources (townships, demo materials, translations, icons) are found beside the source tree,
+or inside the PyInstaller bundle when frozen. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ZhangyeDesk"
+APP_AUTHOR = "Zhangye"
+DATA_DIR_ENV = "ZHANGYE_DESK_DATA_DIR"
+DB_FILENAME = "zhangye-desk.sqlite3"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Everything the client keeps for one data folder."""
+
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / DB_FILENAME
+
+    @property
+    def backups(self) -> Path:
+        return backups_dir_for(self.db)
+
+    @property
+    def materials(self) -> Path:
+        return self.root / "materials"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "zhangye-desk.lock"
+
+    def ensure(self) -> DataPaths:
+        for folder in (self.root, self.backups, self.materials, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def backups_dir_for(db_path: Path) -> Path:
+    """Backups live in a folder beside the database they copy."""
+    return Path(db_path).parent / "backups"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def data_paths(data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
+    """Resolve the data folder: argument, then environment, then the platform default."""
+    if data_dir:
+        return DataPaths(Path(data_dir).expanduser().resolve())
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return DataPaths(Path(env).expanduser().resolve())
+    return DataPaths(default_data_dir())
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def resources_dir() -> Path:
+    """The read-only resources folder (source tree or PyInstaller bundle)."""
+    if is_frozen():
+        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)

@@ -1,0 +1,1 @@
+"""The central server (FastAPI + SQLAlchemy Core). Never imported by core/, sync/ or ui/."""
