@@ -26,6 +26,7 @@ from .errors import (
     DiskFullError,
     StoreError,
 )
+from ..paths import DataPaths
 from .ids import new_id, now
 from .schema import MIGRATION_SET, known_migration_names, migrations
 
@@ -206,3 +207,49 @@ class DataDirLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class OpenStore:
+    """The app's handle on its data folder: the lock, the database, and its paths."""
+
+    def __init__(self, paths: DataPaths, db: Database, lock: DataDirLock) -> None:
+        self.paths = paths
+        self.db = db
+        self._lock = lock
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> OpenStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(paths: DataPaths, *, daily_backup: bool = True) -> OpenStore:
+    """Lock the data folder, open and migrate its store, load the township directory.
+
+    Used by the window and every CLI command that writes, so two copies of the app never
+    write the same database.
+    """
+    from .directory import load_directory
+
+    paths.ensure()
+    lock = DataDirLock(paths.lock).acquire()
+    try:
+        db = open_db(paths.db)
+        try:
+            load_directory(db)
+            if daily_backup:
+                backup.maybe_daily_backup(db)
+        except BaseException:
+            db.close()
+            raise
+    except BaseException:
+        lock.release()
+        raise
+    return OpenStore(paths, db, lock)
