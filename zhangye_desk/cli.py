@@ -46,7 +46,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The data file is damaged and cannot be opened. It was not changed. {backup_hint}",
     ),
     "backup_hint": (
-        "最近的备份是 {name}，可运行 “zhangye-desk restore --latest” 恢复（当前文件会先另存一份）。",
+        "最近的备份是 {name}，可运行 “zhangye-desk restore --latest” 恢复"
+        "（当前文件会先另存一份）。",
         "The latest backup is {name}; run 'zhangye-desk restore --latest' to restore it "
         "(the current file is kept aside first).",
     ),
@@ -67,7 +68,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该课堂已结束，不能再修改。如需更正请新建记录。",
         "This session is closed and cannot be changed.",
     ),
-    "demo_progress": ("正在生成演示数据：{phase} {done}/{total}", "Generating demo data: {phase} {done}/{total}"),
+    "demo_progress": (
+        "正在生成演示数据：{phase} {done}/{total}",
+        "Generating demo data: {phase} {done}/{total}",
+    ),
+    "phase_roster": ("花名册", "roster"),
+    "phase_sessions": ("课堂与签到", "sessions and marks"),
     "demo_done": (
         "演示数据已生成：{people} 人，{sessions} 场课堂，{marks} 条签到，数据文件夹 {data_dir}",
         "Demo data ready: {people} people, {sessions} sessions, {marks} marks in {data_dir}",
@@ -154,7 +160,8 @@ def _progress_printer(msg: Messages) -> Callable[[str, int, int], None]:
             return
         last[phase] = percent
         end = "\r" if interactive and done < total else "\n"
-        print(msg("demo_progress", phase=phase, done=done, total=total), end=end, file=sys.stderr)
+        label = msg(f"phase_{phase}") if f"phase_{phase}" in MESSAGES else phase
+        print(msg("demo_progress", phase=label, done=done, total=total), end=end, file=sys.stderr)
 
     return report
 

@@ -112,9 +112,13 @@ def test_a_file_that_is_not_a_database_is_refused_with_the_latest_backup(
     assert file_digest(data_paths.db) == before
 
 
-def test_a_damaged_page_fails_the_integrity_check(sunan_db: Database, data_paths: DataPaths) -> None:
+def test_a_damaged_page_fails_the_integrity_check(
+    sunan_db: Database, data_paths: DataPaths
+) -> None:
     for i in range(300):
-        create_session(sunan_db, kind="tent", title=f"课堂 {i}", township_code=DAHE, notes="x" * 200)
+        create_session(
+            sunan_db, kind="tent", title=f"课堂 {i}", township_code=DAHE, notes="x" * 200
+        )
     sunan_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = sunan_db.execute("PRAGMA page_size").fetchone()[0]
     pages = sunan_db.execute("PRAGMA page_count").fetchone()[0]
@@ -135,12 +139,16 @@ def test_disk_full_raises_and_writes_nothing(sunan_db: Database) -> None:
     sessions_before = sunan_db.execute("SELECT count(*) FROM session").fetchone()[0]
     ops_before = outbox.pending_count(sunan_db)
     with pytest.raises(DiskFullError):
-        create_session(sunan_db, kind="horseback", title="第二场", township_code=DAHE, notes="长" * 20000)
+        create_session(
+            sunan_db, kind="horseback", title="第二场", township_code=DAHE, notes="长" * 20000
+        )
     assert sunan_db.execute("SELECT count(*) FROM session").fetchone()[0] == sessions_before
     assert outbox.pending_count(sunan_db) == ops_before
     # Once there is room again the same change goes through.
     sunan_db.execute(f"PRAGMA max_page_count = {pages * 100}")
-    create_session(sunan_db, kind="horseback", title="第二场", township_code=DAHE, notes="长" * 20000)
+    create_session(
+        sunan_db, kind="horseback", title="第二场", township_code=DAHE, notes="长" * 20000
+    )
     assert outbox.pending_count(sunan_db) == ops_before + 1
 
 
@@ -157,7 +165,14 @@ def test_a_second_copy_of_the_app_cannot_open_the_same_data_folder(
 def test_the_cli_reports_the_lock_held_by_another_process(data_paths: DataPaths) -> None:
     with DataDirLock(data_paths.lock):
         result = subprocess.run(
-            [sys.executable, "-m", "zhangye_desk.cli", "--data-dir", str(data_paths.root), "status"],
+            [
+                sys.executable,
+                "-m",
+                "zhangye_desk.cli",
+                "--data-dir",
+                str(data_paths.root),
+                "status",
+            ],
             capture_output=True,
             text=True,
             timeout=60,

@@ -37,7 +37,7 @@ def search_keys(name: str) -> SearchKeys:
     norm = normalise(name)
     if not norm:
         return SearchKeys("", "", "")
-    readings = pinyin(norm, style=Style.NORMAL, heteronym=True, errors=lambda chars: list(chars))
+    readings = pinyin(norm, style=Style.NORMAL, heteronym=True, errors="default")
     options = [[r.lower() for r in reading] or [""] for reading in readings]
     # The common reading first, then one character read differently at a time, surname first:
     # that covers 单 = shan/dan without a combinatorial explosion.

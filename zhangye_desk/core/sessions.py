@@ -385,5 +385,8 @@ def close_session(
             [end, at, at, session_id],
         )
         outbox.append(
-            db, outbox.OP_SESSION_CLOSE, {"id": session_id, "ends_at": end, "at": at, "by": by}, at=at
+            db,
+            outbox.OP_SESSION_CLOSE,
+            {"id": session_id, "ends_at": end, "at": at, "by": by},
+            at=at,
         )

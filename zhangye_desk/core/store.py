@@ -18,6 +18,7 @@ from pathlib import Path
 import filelock
 from sqlite_utils import Database
 
+from ..paths import DataPaths
 from . import backup
 from .errors import (
     DatabaseCorruptError,
@@ -26,7 +27,6 @@ from .errors import (
     DiskFullError,
     StoreError,
 )
-from ..paths import DataPaths
 from .ids import new_id, now
 from .schema import MIGRATION_SET, known_migration_names, migrations
 
@@ -109,7 +109,8 @@ def _migrate(db: Database, path: Path) -> None:
     unknown = [name for name in applied if name not in known_migration_names()]
     if unknown:
         raise DatabaseTooNewError(
-            "the database was written by a newer version of Zhangye Desk", unknown_migrations=unknown
+            "the database was written by a newer version of Zhangye Desk",
+            unknown_migrations=unknown,
         )
     pending = [m.name for m in migrations.pending(db)]
     if not pending:

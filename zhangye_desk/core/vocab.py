@@ -25,7 +25,11 @@ ATTENDANCE_STATUSES: tuple[str, ...] = ("present", "late", "left_early", "remove
 ATTENDED_STATUSES: tuple[str, ...] = ("present", "late", "left_early")
 
 SESSION_STATES: tuple[str, ...] = ("open", "closed")
-ORGANISATION_KINDS: tuple[str, ...] = ("committee", "general_branch", "branch")  # 党委/党总支/党支部
+ORGANISATION_KINDS: tuple[str, ...] = (
+    "committee",
+    "general_branch",
+    "branch",
+)  # 党委/党总支/党支部
 FILE_STATES: tuple[str, ...] = ("absent", "partial", "present")
 GENDERS: tuple[str, ...] = ("M", "F")
 
