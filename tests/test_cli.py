@@ -42,9 +42,9 @@ def test_status_json_describes_what_demo_data_made(dahe_store: Path) -> None:
     assert info["local_totals"]["sessions"] == 30
     db = sqlite3.connect(dahe_store / "zhangye-desk.sqlite3")
     try:
-        marks = db.execute(
-            "SELECT count(*) FROM attendance WHERE status != 'removed'"
-        ).fetchone()[0]
+        marks = db.execute("SELECT count(*) FROM attendance WHERE status != 'removed'").fetchone()[
+            0
+        ]
         headcount = db.execute("SELECT sum(headcount_unregistered) FROM session").fetchone()[0]
         ops = db.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
     finally:
@@ -72,7 +72,9 @@ def test_with_a_township_everything_belongs_to_it(dahe_store: Path) -> None:
 
 
 def test_demo_roster_looks_like_sunan(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "demo-data", "--people", "3000", "--sessions", "200", "--marks", "2000")
+    result = run_cli(
+        tmp_path, "demo-data", "--people", "3000", "--sessions", "200", "--marks", "2000"
+    )
     assert result.returncode == 0, result.stderr
     db = sqlite3.connect(tmp_path / "zhangye-desk.sqlite3")
     try:

@@ -117,9 +117,7 @@ def _parse_townships(entries: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _parse_villages(
-    entries: list[Mapping[str, Any]], townships: set[str]
-) -> list[dict[str, Any]]:
+def _parse_villages(entries: list[Mapping[str, Any]], townships: set[str]) -> list[dict[str, Any]]:
     file = VILLAGES_FILE
     rows: list[dict[str, Any]] = []
     codes: set[str] = set()
@@ -279,9 +277,7 @@ def township_by_name(db: Database, name: str) -> dict[str, Any]:
         if wanted in (row["name"], row["code"]):
             return row
     valid = "、".join(row["name"] for row in townships(db)) or "（尚未载入乡镇目录）"
-    raise NotFoundError(
-        f"没有名为“{wanted}”的乡镇。可选：{valid} / no township called {wanted!r}"
-    )
+    raise NotFoundError(f"没有名为“{wanted}”的乡镇。可选：{valid} / no township called {wanted!r}")
 
 
 def villages(db: Database, township_code: str) -> list[dict[str, Any]]:
