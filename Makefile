@@ -16,7 +16,7 @@ APT_PACKAGES := libgl1 libegl1 libglib2.0-0 libxkbcommon0 libfontconfig1 libdbus
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth fonts-wqy-microhei libpulse0 \
 	python3-venv
 
-.PHONY: help system venv demo test lint typecheck translations lock clean
+.PHONY: help system venv demo test lint typecheck translations translations-update lock clean
 
 help:
 	@echo "make demo   — install what is missing, then open the app on demo data"
@@ -46,7 +46,12 @@ $(STAMP)/venv: pyproject.toml $(LOCK) | $(STAMP)/system
 	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e ".[server,dev]"
 	@touch $@
 
+# Compile the .ts sources into .qm (what the app loads).
 translations: venv
+	$(PY) -m zhangye_desk.ui.i18n_build --release
+
+# After changing tr() strings: extract them into the .ts (keeping translations), then compile.
+translations-update: venv
 	$(PY) -m zhangye_desk.ui.i18n_build
 
 demo: venv translations

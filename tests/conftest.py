@@ -1,7 +1,14 @@
-"""Shared fixtures: every test gets real SQLite files in its own temp folder."""
+"""Shared fixtures: every test gets real SQLite files in its own temp folder.
+
+The Qt application is shared by the whole session (pytest-qt), so its screen is set here,
+whichever test folder happens to create it first.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +17,9 @@ from sqlite_utils import Database
 
 from zhangye_desk.core.store import open_db
 from zhangye_desk.paths import DataPaths
+
+# Headless by default (CI has no display); a developer may still set QT_QPA_PLATFORM=xcb.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture
@@ -32,3 +42,28 @@ def sunan_db(db: Database) -> Database:
 
     load_directory(db)
     return db
+
+
+# A township laptop's screen. Qt's offscreen platform defaults to 800×600, smaller than the
+# window's minimum size, which would make geometry tests meaningless.
+LAPTOP_SCREEN = {
+    "name": "laptop",
+    "x": 0,
+    "y": 0,
+    "width": 1366,
+    "height": 768,
+    "logicalDpi": 96,
+    "logicalBpi": 96,
+    "dpr": 1,
+}
+
+
+@pytest.fixture(scope="session")
+def qapp_args(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """pytest-qt's QApplication arguments: offscreen runs get a 1366×768 screen."""
+    args = [sys.argv[0]]
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        config = tmp_path_factory.mktemp("qpa") / "offscreen.json"
+        config.write_text(json.dumps({"screens": [LAPTOP_SCREEN]}), encoding="utf-8")
+        args += ["-platform", f"offscreen:configfile={config}"]
+    return args

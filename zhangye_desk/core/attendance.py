@@ -7,10 +7,13 @@ the latest event, so nothing here writes it. Marks are accepted only while the s
 
 Op body (compact, epoch seconds; ``by`` left out when unknown)::
 
-    {"t": "attendance.mark", "e": event_id, "s": session_id, "p": person_id,
+    {"t": "attendance.mark", "s": session_id, "p": person_id,
      "st": "present" | "late" | "left_early" | "removed", "at": 1767225600, "by": "…"}
 
-The event id lets the server recognise the same event pushed twice (after a restore).
+No event id travels (DESIGN §4: no per-op UUID; a mark is the largest share of every batch).
+An event's identity on the server is its content: the same mark pushed twice (after a restore,
+under a new replica id) is the same (session, person, status, second, by) and is applied once;
+and the effective status is idempotent under duplicates anyway. The local event id stays local.
 
 Undo rule (``undo_last``): replaying a session's events in order, each event either *cancels*
 the latest still-standing change (when it is for the same person and puts them back to the
@@ -52,7 +55,7 @@ def _append_event(
     outbox.append(
         db,
         outbox.OP_ATTENDANCE,
-        {"e": event_id, "s": session_id, "p": person_id, "st": status, "at": at, "by": by},
+        {"s": session_id, "p": person_id, "st": status, "at": at, "by": by},
         at=at,
     )
     return event_id

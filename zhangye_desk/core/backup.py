@@ -8,6 +8,7 @@ sequence numbers may already have been used by the file it replaces (DESIGN §4)
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -70,7 +71,17 @@ def backup_now(db: Database, *, reason: str = "manual") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}-{reason}{SUFFIX}"
-    _copy_database(db.conn, target)
+    from .store import translated_errors  # store imports this module
+
+    with translated_errors(db):
+        try:
+            _copy_database(db.conn, target)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                from .errors import DiskFullError
+
+                raise DiskFullError(str(exc)) from exc
+            raise
     _rotate(path)
     log.info("backup written: %s", target.name)
     return target
@@ -116,6 +127,7 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
     Returns the safety copy of the replaced file (None when there was no file), so the user
     can go back. The restored file gets a new replica id.
     """
+    from .errors import DatabaseCorruptError
     from .store import open_db, rotate_replica
 
     db_path = Path(db_path)
@@ -128,7 +140,7 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
                 safety = backup_now(current, reason="before-restore")
             finally:
                 current.close()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, DatabaseCorruptError):
             # The current file is unreadable (that is often why we restore): keep its bytes.
             folder = backups_dir_for(db_path)
             folder.mkdir(parents=True, exist_ok=True)

@@ -166,6 +166,8 @@ def _load_materials(db: Database, materials_dir: Path) -> list[str]:
                 topic=item.get("topic"),
                 language=item.get("language"),
                 mime=item.get("mime"),
+                duration_s=item.get("duration_s"),
+                priority=item.get("priority", 0),
             )
         )
     return ids

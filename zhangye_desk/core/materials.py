@@ -216,6 +216,8 @@ def add_local_file(
     topic: str | None = None,
     language: str | None = None,
     mime: str | None = None,
+    duration_s: float | None = None,
+    priority: int = 0,
 ) -> str:
     """Copy a file into the materials folder as ``<sha256><ext>`` and register it as present.
 
@@ -255,6 +257,8 @@ def add_local_file(
             sha256=sha256,
             topic=topic,
             language=language,
+            duration_s=duration_s,
+            priority=priority,
             file_name=file_name,
             file_state="present",
         )

@@ -1,7 +1,10 @@
 """The transactional outbox: every local change appends one op in the same transaction.
 
 An op is compact canonical JSON (sorted keys, no spaces, epoch-second integers, no per-op
-UUID); its key on the wire is ``(replica_id, seq)`` plus the sha256 of that JSON (DESIGN §4).
+UUID); its key on the wire is ``(origin_replica, seq)`` plus the sha256 of that JSON (DESIGN
+§4), where ``origin_replica`` is the file's replica id when the op was made. A restore gives the
+file a new replica id for the ops it makes from then on, while the ops it already held keep
+their key, so the server recognises them if they had been pushed before the restore.
 ``append`` refuses to run outside a transaction, so a domain row can never be written without
 its op, nor an op without its row.
 """
@@ -44,6 +47,7 @@ class OutboxError(RuntimeError):
 @dataclass(frozen=True)
 class Op:
     seq: int
+    origin_replica: str
     type: str
     body: str
     sha256: str
@@ -71,7 +75,8 @@ def append(db: Database, op_type: str, data: Mapping[str, Any], *, at: int | Non
         raise OutboxError("outbox.append must run inside the change's transaction")
     body = canonical_json({"t": op_type, **{k: v for k, v in data.items() if v is not None}})
     cursor = db.execute(
-        "INSERT INTO outbox (type, body, sha256, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO outbox (origin_replica, type, body, sha256, created_at) "
+        "VALUES ((SELECT replica_id FROM sync_state WHERE id = 1), ?, ?, ?, ?)",
         [op_type, body, op_hash(body), now() if at is None else at],
     )
     return int(cursor.lastrowid or 0)
@@ -81,7 +86,7 @@ def _row_to_op(row: tuple[Any, ...]) -> Op:
     return Op(*row)
 
 
-_COLUMNS = "seq, type, body, sha256, created_at, acked_at"
+_COLUMNS = "seq, origin_replica, type, body, sha256, created_at, acked_at"
 
 
 def pending(db: Database, *, after: int = 0, limit: int | None = None) -> list[Op]:
@@ -122,4 +127,29 @@ def prune_acked(db: Database, *, older_than_s: int = 30 * 24 * 3600, at: int | N
     cutoff = (now() if at is None else at) - older_than_s
     return db.execute(
         "DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?", [cutoff]
+    ).rowcount
+
+
+def restamp(db: Database, *, from_seq: int, old_replica: str, new_replica: str) -> int:
+    """Give pending ops from ``from_seq`` on made under ``old_replica`` the new replica's key.
+
+    Used after the server answered ``seq_reuse``: those ops were made after a restore that did
+    not rotate the replica id (a file copied back by hand), so their old key names other ops.
+    """
+    if not db.conn.in_transaction:
+        raise OutboxError("outbox.restamp must run inside a transaction")
+    return db.execute(
+        "UPDATE outbox SET origin_replica = ? "
+        "WHERE acked_at IS NULL AND seq >= ? AND origin_replica = ?",
+        [new_replica, from_seq, old_replica],
+    ).rowcount
+
+
+def unack_after(db: Database, seq: int) -> int:
+    """Mark ops after ``seq`` pending again (the server lost them: it was restored)."""
+    if not db.conn.in_transaction:
+        raise OutboxError("outbox.unack_after must run inside a transaction")
+    db.execute("UPDATE sync_state SET acked_through = min(acked_through, ?) WHERE id = 1", [seq])
+    return db.execute(
+        "UPDATE outbox SET acked_at = NULL WHERE acked_at IS NOT NULL AND seq > ?", [seq]
     ).rowcount

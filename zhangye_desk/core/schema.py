@@ -153,8 +153,11 @@ def m001_initial(db: Database) -> None:
         );
         CREATE INDEX session_material_session ON session_material(session_id);
         -- The transactional outbox: one op per local change, written with the change.
+        -- An op's identity on the server is (origin_replica, seq): the replica id of this
+        -- file when the op was made, which a restore's new replica id does not change.
         CREATE TABLE outbox (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            origin_replica TEXT NOT NULL,
             type TEXT NOT NULL,
             body TEXT NOT NULL,
             sha256 TEXT NOT NULL,

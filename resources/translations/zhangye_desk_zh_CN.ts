@@ -1,0 +1,225 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../zhangye_desk/ui/main_window.py" line="+156"/>
+        <source>Zhangye Desk</source>
+        <translation>张掖流动课堂</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Back up now</source>
+        <translation>立即备份(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About Zhangye Desk</source>
+        <translation>关于张掖流动课堂(&amp;A)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>Unsynced changes: %n</source>
+        <translation>
+            <numerusform>待同步的更改：%n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Data folder: %1</source>
+        <translation>数据文件夹：%1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Backup saved: %1</source>
+        <translation>备份已保存：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Zhangye Desk %1
+
+Attendance for tent and horseback classrooms in Sunan Yugur Autonomous County. Everything is recorded on this laptop first and synced with the county server when a network is available.
+
+Data folder: %2</source>
+        <translation>张掖流动课堂 %1
+
+用于肃南裕固族自治县帐篷课堂、马背课堂的签到记录。所有记录先保存在这台电脑上，有网络时再与县里的服务器同步。
+
+数据文件夹：%2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>About Zhangye Desk</source>
+        <translation>关于张掖流动课堂</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <location filename="../../zhangye_desk/ui/messages.py" line="+53"/>
+        <source>The disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zhangye Desk could not save because the disk is full. The last change was not saved; everything saved before it is safe.
+
+Free some space (for example, delete videos you no longer need or empty the Recycle Bin), then try again.</source>
+        <translation>磁盘空间已满，张掖流动课堂无法保存。刚才这一项没有保存，之前保存的记录都完好无损。
+
+请先腾出一些空间（例如删除不再需要的视频，或清空回收站），然后再试一次。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The data folder is in use</source>
+        <translation>数据文件夹正在被占用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another copy of Zhangye Desk (or another program) is using this data folder, so it cannot be used here right now. Nothing has been changed.
+
+Switch to the Zhangye Desk window that is already open, or close it and start Zhangye Desk again. If no other copy is open, restart the computer and try again.</source>
+        <translation>另一个张掖流动课堂窗口（或其他程序）正在使用这个数据文件夹，所以这里暂时无法使用。数据没有任何改动。
+
+请切换到已经打开的张掖流动课堂窗口，或者把它关闭后重新启动张掖流动课堂。如果没有其他窗口在运行，请重启电脑后再试。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The data file is damaged</source>
+        <translation>数据文件已损坏</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The data file could not be read. It may have been damaged, for example by a power cut or by unplugging a USB drive while it was in use.
+
+The latest backup is “%1” (in the backups folder inside the data folder). You can restore it with the command “zhangye-desk restore --latest”, or ask the county IT staff to do it. The damaged file is kept as a copy first, and only the records made after that backup need to be entered again.
+
+Do not delete the damaged file.</source>
+        <translation>无法读取数据文件，它可能已经损坏（例如突然断电，或在使用中拔出了U盘）。
+
+最近的备份是“%1”（在数据文件夹内的 backups 文件夹中）。可以运行命令“zhangye-desk restore --latest”恢复它，也可以请县里的信息技术人员帮忙。恢复前会先保留损坏文件的副本，只需补录该备份之后的记录。
+
+请不要删除损坏的文件。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The data file could not be read. It may have been damaged, for example by a power cut.
+
+No backup of it was found. Do not delete or move the file, and contact the county IT staff, who may be able to recover the records.</source>
+        <translation>无法读取数据文件，它可能已经损坏（例如突然断电）。
+
+没有找到它的备份。请不要删除或移动这个文件，并联系县里的信息技术人员，他们也许能恢复其中的记录。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>A newer version is needed</source>
+        <translation>需要更新版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This data was saved by a newer version of Zhangye Desk. To keep it safe, this version will not open it.
+
+Install the latest version of Zhangye Desk (ask the county organisation department for the installer), then open it again.</source>
+        <translation>这些数据是由更新版本的张掖流动课堂保存的。为保护数据安全，当前版本不会打开它。
+
+请安装最新版本的张掖流动课堂（可向县委组织部索取安装程序），然后再打开。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>the data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zhangye Desk could not write to “%1”: %2
+
+Check that the folder still exists and that you may write to it (a USB drive may have been removed), then try again.</source>
+        <translation>张掖流动课堂无法写入“%1”：%2
+
+请检查该文件夹是否还在、是否有写入权限（U盘可能已被拔出），然后再试一次。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A file could not be written</source>
+        <translation>无法写入文件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The action could not be completed</source>
+        <translation>操作未能完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zhangye Desk could not complete this action.
+
+Please try again. If it keeps happening, contact the county IT staff and tell them the details shown below.</source>
+        <translation>张掖流动课堂未能完成这项操作。
+
+请再试一次。如果问题反复出现，请联系县里的信息技术人员，并告诉他们下方显示的详细信息。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusPage</name>
+    <message>
+        <location filename="../../zhangye_desk/ui/main_window.py" line="-168"/>
+        <source>Recorded on this laptop</source>
+        <translation>本机记录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Everything you record is saved on this laptop first, with or without a network. Back at the township office, sync to send it to the county.</source>
+        <translation>您记录的所有内容都会先保存在这台电脑上，有没有网络都一样。回到乡镇办公室后进行同步，就会把记录报送到县里。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Changes waiting to be synced</source>
+        <translation>待同步的更改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sessions recorded</source>
+        <translation>已记录的课堂（场次）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Participant-times recorded</source>
+        <translation>已记录的参与（人次）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last sync</source>
+        <translation>上次同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,72 @@
+"""UI fixtures: a real store in a temp folder, the window in either language, isolated settings.
+
+pytest-qt's single ``qapp`` is shared by the whole session, so each fixture installs the
+language it needs (``install_translators`` replaces whatever an earlier test installed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from zhangye_desk.core.store import OpenStore, open_store
+from zhangye_desk.paths import DataPaths
+from zhangye_desk.ui.fonts import apply_fonts
+from zhangye_desk.ui.i18n import install_translators
+from zhangye_desk.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path) -> Iterator[Path]:
+    """QSettings (window geometry) go to the test's temp folder, never the user's config."""
+    folder = tmp_path / "settings"
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def zh_app(qapp: QApplication) -> QApplication:
+    install_translators(qapp, "zh_CN")
+    apply_fonts(qapp)
+    return qapp
+
+
+@pytest.fixture
+def en_app(qapp: QApplication) -> QApplication:
+    install_translators(qapp, "en")
+    apply_fonts(qapp)
+    return qapp
+
+
+@pytest.fixture
+def store(data_paths: DataPaths) -> Iterator[OpenStore]:
+    """The store the window opens on: locked folder, migrated db, Sunan directory loaded."""
+    opened = open_store(data_paths)
+    yield opened
+    opened.close()
+
+
+def _window(qtbot: QtBot, store: OpenStore) -> Iterator[MainWindow]:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def main_window(qtbot: QtBot, zh_app: QApplication, store: OpenStore) -> Iterator[MainWindow]:
+    """The window in Chinese (the default language)."""
+    yield from _window(qtbot, store)
+
+
+@pytest.fixture
+def main_window_en(qtbot: QtBot, en_app: QApplication, store: OpenStore) -> Iterator[MainWindow]:
+    yield from _window(qtbot, store)

@@ -1,0 +1,199 @@
+"""Refresh the .ts translation sources and build the .qm catalogues (``make translations``).
+
+Usage::
+
+    python -m zhangye_desk.ui.i18n_build            # lupdate (keeps translations), then lrelease
+    python -m zhangye_desk.ui.i18n_build --release  # lrelease only (the .ts are left as they are)
+    python -m zhangye_desk.ui.i18n_build --check    # fail if any tr() string lacks a translation
+
+``lupdate`` scans ``zhangye_desk/ui`` and ``zhangye_desk/app.py`` and merges the strings into
+``resources/translations/zhangye_desk_<lang>.ts``: existing translations are kept, new strings
+arrive as "unfinished", strings no longer in the code are dropped (``-no-obsolete``).
+``lrelease`` compiles each .ts to a .qm beside it (the .qm files are not committed).
+``--check`` runs lupdate on a temporary copy, so it also catches a tr() string that was added
+to the code but never put into the committed .ts. The tools come from the PySide6 package
+folder, so nothing is assumed on PATH. This module is a developer tool: the app never runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import PySide6
+
+from ..paths import resource
+from .i18n import CATALOGUE, TRANSLATED_LANGUAGES
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # zhangye_desk/
+
+
+@dataclass(frozen=True)
+class Untranslated:
+    """A message of a .ts file that has no usable translation."""
+
+    context: str
+    source: str
+    reason: str  # "unfinished" or "empty"
+
+    def __str__(self) -> str:
+        return f"[{self.context}] {self.source!r} ({self.reason})"
+
+
+def translations_dir() -> Path:
+    return resource("translations")
+
+
+def ts_path(lang: str, folder: Path | None = None) -> Path:
+    return (folder or translations_dir()) / f"{CATALOGUE}_{lang}.ts"
+
+
+def tool(name: str) -> Path:
+    """A Qt Linguist tool from the PySide6 wheel (lupdate, lrelease)."""
+    folder = Path(PySide6.__file__).resolve().parent
+    for candidate in (folder / name, folder / f"{name}.exe"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{name} not found in {folder}; is PySide6 installed completely?")
+
+
+def source_files() -> list[Path]:
+    """Every file whose tr() strings belong in our catalogue, in a stable order."""
+    files = sorted((PACKAGE_DIR / "ui").rglob("*.py"))
+    files.append(PACKAGE_DIR / "app.py")
+    return files
+
+
+def _run(args: Sequence[str | Path], *, quiet: bool) -> None:
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, encoding="utf-8", check=False
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise RuntimeError(f"{Path(args[0]).name} failed with exit code {result.returncode}")
+    if not quiet:
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+
+
+def update(ts_file: Path, lang: str, *, quiet: bool = False) -> None:
+    """Merge the strings in the code into ``ts_file``, keeping every existing translation."""
+    _run(
+        [
+            tool("lupdate"),
+            "-no-obsolete",
+            "-locations",
+            "relative",
+            "-target-language",
+            lang,
+            *source_files(),
+            "-ts",
+            ts_file,
+        ],
+        quiet=quiet,
+    )
+
+
+def release(ts_file: Path, *, quiet: bool = False) -> Path:
+    """Compile ``ts_file`` to the .qm beside it; return the .qm path."""
+    qm_file = ts_file.with_suffix(".qm")
+    _run([tool("lrelease"), ts_file, "-qm", qm_file], quiet=quiet)
+    return qm_file
+
+
+def untranslated(ts_file: Path) -> list[Untranslated]:
+    """Messages in ``ts_file`` that are unfinished or have an empty translation."""
+    problems: list[Untranslated] = []
+    root = ET.parse(ts_file).getroot()
+    for context in root.iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            source = message.findtext("source") or ""
+            translation = message.find("translation")
+            if translation is None:
+                problems.append(Untranslated(name, source, "empty"))
+                continue
+            kind = translation.get("type")
+            if kind in ("obsolete", "vanished"):
+                continue
+            forms = translation.findall("numerusform")
+            texts = [f.text or "" for f in forms] if forms else [translation.text or ""]
+            if kind == "unfinished":
+                problems.append(Untranslated(name, source, "unfinished"))
+            elif not all(t.strip() for t in texts):
+                problems.append(Untranslated(name, source, "empty"))
+    return problems
+
+
+def check(langs: Sequence[str] = TRANSLATED_LANGUAGES) -> list[Untranslated]:
+    """Refresh a temporary copy of each .ts from the code and list what is not translated."""
+    problems: list[Untranslated] = []
+    with tempfile.TemporaryDirectory(prefix="zhangye-i18n-") as tmp:
+        for lang in langs:
+            committed = ts_path(lang)
+            copy = ts_path(lang, Path(tmp))
+            if committed.is_file():
+                shutil.copyfile(committed, copy)
+            update(copy, lang, quiet=True)
+            problems.extend(untranslated(copy))
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m zhangye_desk.ui.i18n_build", description=__doc__.splitlines()[0]
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 if any tr() string lacks a translation"
+    )
+    mode.add_argument(
+        "--release", action="store_true", help="only build the .qm files from the .ts files"
+    )
+    args = parser.parse_args(argv)
+
+    if args.check:
+        problems = check()
+        for problem in problems:
+            print(f"untranslated: {problem}", file=sys.stderr)
+        if problems:
+            print(
+                f"{len(problems)} message(s) need a translation: run "
+                "`python -m zhangye_desk.ui.i18n_build` and translate them in "
+                f"{translations_dir()}/",
+                file=sys.stderr,
+            )
+            return 1
+        print("all messages are translated")
+        return 0
+
+    for lang in TRANSLATED_LANGUAGES:
+        ts_file = ts_path(lang)
+        if not args.release:
+            update(ts_file, lang)
+        elif not ts_file.is_file():
+            print(f"missing {ts_file}", file=sys.stderr)
+            return 1
+        qm_file = release(ts_file)
+        remaining = untranslated(ts_file)
+        if remaining:
+            print(
+                f"warning: {len(remaining)} message(s) in {ts_file.name} are not translated yet;"
+                " they will show in English:",
+                file=sys.stderr,
+            )
+            for problem in remaining:
+                print(f"  {problem}", file=sys.stderr)
+        print(f"built {qm_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
