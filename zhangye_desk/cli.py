@@ -24,7 +24,7 @@ from .core.errors import (
     StoreError,
 )
 from .logging_setup import setup_logging
-from .paths import DataPaths, data_paths, default_data_dir
+from .paths import DATA_DIR_ENV, DataPaths, data_paths, default_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -241,8 +241,6 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: st
     from .core.demo import generate_demo
     from .core.store import open_store
 
-    if not args.data_dir and not os.environ.get("ZHANGYE_DESK_DATA_DIR"):
-        paths = DataPaths(default_data_dir() / "demo")
     with open_store(paths) as store:
         empty = store.db.execute("SELECT count(*) FROM person").fetchone()[0] == 0
         if empty:
@@ -262,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return app.self_test(lang)
     paths = data_paths(args.data_dir)
+    if args.command == "demo" and not args.data_dir and not os.environ.get(DATA_DIR_ENV):
+        paths = DataPaths(default_data_dir() / "demo")  # never mix demo data into real data
     setup_logging(paths.logs)
     commands: dict[str, Callable[[argparse.Namespace, DataPaths, Messages], int]] = {
         "demo-data": cmd_demo_data,
