@@ -10,11 +10,11 @@ LOCK := requirements/lock.txt
 
 # Debian/Ubuntu packages the app and the tests need: Qt's runtime libraries (offscreen and
 # X11), a CJK font, Xvfb for screenshots of real windows, PulseAudio's client library for
-# QtMultimedia, and the venv module.
+# QtMultimedia, PostgreSQL binaries for the server tests, and the venv module.
 APT_PACKAGES := libgl1 libegl1 libglib2.0-0 libxkbcommon0 libfontconfig1 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth fonts-wqy-microhei libpulse0 \
-	python3-venv
+	libpipewire-0.3-0 postgresql python3-venv
 
 .PHONY: help system venv demo test lint typecheck translations translations-update lock clean
 
