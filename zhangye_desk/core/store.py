@@ -164,6 +164,23 @@ def open_db(path: Path, *, create: bool = True) -> Database:
     return db
 
 
+def connect_worker(path: Path) -> Database:
+    """A second connection to an already opened store, for a worker thread.
+
+    A sqlite-utils ``Database`` belongs to the thread that opened it; the window's store was
+    checked and migrated by ``open_db``, so a worker only needs the same pragmas.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
+    db = Database(conn)
+    try:
+        with translated_errors(db):
+            _configure(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
 def replica_id(db: Database) -> str:
     return str(db.execute("SELECT replica_id FROM sync_state WHERE id = 1").fetchone()[0])
 

@@ -38,7 +38,16 @@ def translations_dir() -> Path:
 
 
 def qm_path(lang: str) -> Path:
+    """The frame's catalogue (menus, status bar, messages, app start)."""
     return translations_dir() / f"{CATALOGUE}_{lang}.qm"
+
+
+def page_qm_paths(lang: str) -> list[Path]:
+    """One catalogue per page module (``ui/pages/<name>.py`` → ``pages/<name>_<lang>.qm``).
+
+    Separate catalogues let each page's strings be extracted and translated on their own.
+    """
+    return sorted((translations_dir() / "pages").glob(f"*_{lang}.qm"))
 
 
 def qt_translations_dir() -> Path:
@@ -68,6 +77,11 @@ def install_translators(app: QCoreApplication, lang: str = DEFAULT_LANGUAGE) -> 
                 lang,
                 ours,
             )
+        for page_catalogue in page_qm_paths(lang):
+            if _install(app, page_catalogue):
+                loaded.append(page_catalogue)
+            else:
+                log.error("the translation %s is unreadable", page_catalogue)
     if lang != "en":
         qt_file = _install_qt_catalogue(app, lang)
         if qt_file is not None:

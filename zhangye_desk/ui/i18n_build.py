@@ -6,9 +6,11 @@ Usage::
     python -m zhangye_desk.ui.i18n_build --release  # lrelease only (the .ts are left as they are)
     python -m zhangye_desk.ui.i18n_build --check    # fail if any tr() string lacks a translation
 
-``lupdate`` scans ``zhangye_desk/ui`` and ``zhangye_desk/app.py`` and merges the strings into
-``resources/translations/zhangye_desk_<lang>.ts``: existing translations are kept, new strings
-arrive as "unfinished", strings no longer in the code are dropped (``-no-obsolete``).
+Each page module ``zhangye_desk/ui/pages/<name>.py`` has its own catalogue
+``resources/translations/pages/<name>_<lang>.ts``; everything else in ``zhangye_desk/ui`` and
+``zhangye_desk/app.py`` goes into ``resources/translations/zhangye_desk_<lang>.ts``.
+``lupdate`` merges each file's strings into its catalogue: existing translations are kept,
+new strings arrive as "unfinished", strings no longer in the code are dropped (``-no-obsolete``).
 ``lrelease`` compiles each .ts to a .qm beside it (the .qm files are not committed).
 ``--check`` runs lupdate on a temporary copy, so it also catches a tr() string that was added
 to the code but never put into the committed .ts. The tools come from the PySide6 package
@@ -51,8 +53,9 @@ def translations_dir() -> Path:
     return resource("translations")
 
 
-def ts_path(lang: str, folder: Path | None = None) -> Path:
-    return (folder or translations_dir()) / f"{CATALOGUE}_{lang}.ts"
+def ts_path(lang: str, folder: Path | None = None, name: str = CATALOGUE) -> Path:
+    """A catalogue's .ts: the frame's by default, ``pages/<name>`` for a page module."""
+    return (folder or translations_dir()) / f"{name}_{lang}.ts"
 
 
 def tool(name: str) -> Path:
@@ -64,11 +67,20 @@ def tool(name: str) -> Path:
     raise FileNotFoundError(f"{name} not found in {folder}; is PySide6 installed completely?")
 
 
+def catalogues() -> dict[str, list[Path]]:
+    """Catalogue name → the source files whose tr() strings it holds, in a stable order."""
+    pages_dir = PACKAGE_DIR / "ui" / "pages"
+    pages = sorted(p for p in pages_dir.glob("*.py") if p.name != "__init__.py")
+    frame = [p for p in sorted((PACKAGE_DIR / "ui").rglob("*.py")) if p.parent != pages_dir]
+    frame.append(PACKAGE_DIR / "app.py")
+    result = {CATALOGUE: frame}
+    result.update({f"pages/{p.stem}": [p] for p in pages})
+    return result
+
+
 def source_files() -> list[Path]:
-    """Every file whose tr() strings belong in our catalogue, in a stable order."""
-    files = sorted((PACKAGE_DIR / "ui").rglob("*.py"))
-    files.append(PACKAGE_DIR / "app.py")
-    return files
+    """Every file whose tr() strings belong in our catalogues, in a stable order."""
+    return [f for files in catalogues().values() for f in files]
 
 
 def _run(args: Sequence[str | Path], *, quiet: bool) -> None:
@@ -83,8 +95,11 @@ def _run(args: Sequence[str | Path], *, quiet: bool) -> None:
         sys.stderr.write(result.stderr)
 
 
-def update(ts_file: Path, lang: str, *, quiet: bool = False) -> None:
+def update(
+    ts_file: Path, lang: str, *, quiet: bool = False, sources: Sequence[Path] | None = None
+) -> None:
     """Merge the strings in the code into ``ts_file``, keeping every existing translation."""
+    ts_file.parent.mkdir(parents=True, exist_ok=True)
     _run(
         [
             tool("lupdate"),
@@ -93,7 +108,7 @@ def update(ts_file: Path, lang: str, *, quiet: bool = False) -> None:
             "relative",
             "-target-language",
             lang,
-            *source_files(),
+            *(sources if sources is not None else catalogues()[CATALOGUE]),
             "-ts",
             ts_file,
         ],
@@ -137,12 +152,14 @@ def check(langs: Sequence[str] = TRANSLATED_LANGUAGES) -> list[Untranslated]:
     problems: list[Untranslated] = []
     with tempfile.TemporaryDirectory(prefix="zhangye-i18n-") as tmp:
         for lang in langs:
-            committed = ts_path(lang)
-            copy = ts_path(lang, Path(tmp))
-            if committed.is_file():
-                shutil.copyfile(committed, copy)
-            update(copy, lang, quiet=True)
-            problems.extend(untranslated(copy))
+            for name, sources in catalogues().items():
+                committed = ts_path(lang, name=name)
+                copy = ts_path(lang, Path(tmp), name=name)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                if committed.is_file():
+                    shutil.copyfile(committed, copy)
+                update(copy, lang, quiet=True, sources=sources)
+                problems.extend(untranslated(copy))
     return problems
 
 
@@ -175,24 +192,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     for lang in TRANSLATED_LANGUAGES:
-        ts_file = ts_path(lang)
-        if not args.release:
-            update(ts_file, lang)
-        elif not ts_file.is_file():
-            print(f"missing {ts_file}", file=sys.stderr)
-            return 1
-        qm_file = release(ts_file)
-        remaining = untranslated(ts_file)
-        if remaining:
-            print(
-                f"warning: {len(remaining)} message(s) in {ts_file.name} are not translated yet;"
-                " they will show in English:",
-                file=sys.stderr,
-            )
-            for problem in remaining:
-                print(f"  {problem}", file=sys.stderr)
-        print(f"built {qm_file}")
+        for name, sources in catalogues().items():
+            ts_file = ts_path(lang, name=name)
+            if not args.release:
+                update(ts_file, lang, sources=sources)
+            elif not ts_file.is_file():
+                print(f"missing {ts_file}", file=sys.stderr)
+                return 1
+            built = _release_and_report(ts_file)
+            print(f"built {built}")
     return 0
+
+
+def _release_and_report(ts_file: Path) -> Path:
+    """Compile one catalogue, warning about messages that will show in English."""
+    qm_file = release(ts_file)
+    remaining = untranslated(ts_file)
+    if remaining:
+        print(
+            f"warning: {len(remaining)} message(s) in {ts_file.name} are not translated yet;"
+            " they will show in English:",
+            file=sys.stderr,
+        )
+        for problem in remaining:
+            print(f"  {problem}", file=sys.stderr)
+    return qm_file
 
 
 if __name__ == "__main__":
