@@ -222,4 +222,147 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
         <translation>尚未同步</translation>
     </message>
 </context>
+<context>
+    <name>labels</name>
+    <message>
+        <location filename="../../zhangye_desk/ui/labels.py" line="+16"/>
+        <source>Tent classroom</source>
+        <translation>帐篷课堂</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Horseback classroom</source>
+        <translation>马背课堂</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Group study</source>
+        <translation>集中学习</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Party lecture</source>
+        <translation>专题党课</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Party day</source>
+        <translation>主题党日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mobile lecture</source>
+        <translation>流动宣讲</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Present</source>
+        <translation>已到</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Left early</source>
+        <translation>早退</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removed</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Party member</source>
+        <translation>党员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Probationary member</source>
+        <translation>预备党员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Activist</source>
+        <translation>入党积极分子</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Masses</source>
+        <translation>群众</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Closed</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On disk</source>
+        <translation>已在本机</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Chinese</source>
+        <translation>汉语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tibetan</source>
+        <translation>藏语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mongolian</source>
+        <translation>蒙古语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Western Yugur</source>
+        <translation>西部裕固语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Eastern Yugur</source>
+        <translation>东部裕固语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Several languages</source>
+        <translation>多语种</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>English</source>
+        <translation>英语</translation>
+    </message>
+</context>
 </TS>

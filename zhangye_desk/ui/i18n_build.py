@@ -20,6 +20,7 @@ folder, so nothing is assumed on PATH. This module is a developer tool: the app 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -147,6 +148,42 @@ def untranslated(ts_file: Path) -> list[Untranslated]:
     return problems
 
 
+def fill(ts_file: Path, translations: dict[str, str]) -> int:
+    """Put translations (source text → translated text) into unfinished messages of ts_file.
+
+    Lets a developer translate a page's strings from a small JSON file instead of editing XML;
+    plural messages (``%n``) take a list of forms. Returns how many messages were filled.
+    """
+    tree = ET.parse(ts_file)
+    filled = 0
+    for message in tree.getroot().iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        if translation is None or source not in translations:
+            continue
+        if translation.get("type") not in ("unfinished", None) or (
+            translation.get("type") is None and (translation.text or translation.findall("*"))
+        ):
+            continue
+        value: str | list[str] = translations[source]
+        forms = translation.findall("numerusform")
+        if forms or message.get("numerus") == "yes":
+            values = value if isinstance(value, list) else [value]
+            for form in forms:
+                translation.remove(form)
+            for text in values:
+                ET.SubElement(translation, "numerusform").text = text
+        else:
+            translation.text = value if isinstance(value, str) else value[0]
+        translation.attrib.pop("type", None)
+        filled += 1
+    body = ET.tostring(tree.getroot(), encoding="unicode")
+    ts_file.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8"
+    )
+    return filled
+
+
 def check(langs: Sequence[str] = TRANSLATED_LANGUAGES) -> list[Untranslated]:
     """Refresh a temporary copy of each .ts from the code and list what is not translated."""
     problems: list[Untranslated] = []
@@ -174,6 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument(
         "--release", action="store_true", help="only build the .qm files from the .ts files"
     )
+    parser.add_argument(
+        "--fill",
+        metavar="JSON",
+        type=Path,
+        help="with --only: put the translations in this JSON file ({source: text}) into the"
+        " catalogue's unfinished messages, then build",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        help="only this catalogue (e.g. pages/attendance or zhangye_desk)",
+    )
     args = parser.parse_args(argv)
 
     if args.check:
@@ -193,9 +242,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for lang in TRANSLATED_LANGUAGES:
         for name, sources in catalogues().items():
+            if args.only and name != args.only:
+                continue
             ts_file = ts_path(lang, name=name)
             if not args.release:
                 update(ts_file, lang, sources=sources)
+            if args.fill:
+                if not args.only:
+                    parser.error("--fill needs --only NAME")
+                mapping = json.loads(args.fill.read_text(encoding="utf-8"))
+                print(f"filled {fill(ts_file, mapping)} message(s) in {ts_file.name}")
             elif not ts_file.is_file():
                 print(f"missing {ts_file}", file=sys.stderr)
                 return 1
