@@ -14,11 +14,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from zhangye_desk.core.demo import generate_demo
 from zhangye_desk.core.store import OpenStore, open_store
 from zhangye_desk.paths import DataPaths
+from zhangye_desk.ui.context import AppContext
 from zhangye_desk.ui.fonts import apply_fonts
 from zhangye_desk.ui.i18n import install_translators
 from zhangye_desk.ui.main_window import MainWindow
+from zhangye_desk.ui.task_runner import TaskRunner
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +73,29 @@ def main_window(qtbot: QtBot, zh_app: QApplication, store: OpenStore) -> Iterato
 @pytest.fixture
 def main_window_en(qtbot: QtBot, en_app: QApplication, store: OpenStore) -> Iterator[MainWindow]:
     yield from _window(qtbot, store)
+
+
+@pytest.fixture
+def ctx(store: OpenStore) -> Iterator[AppContext]:
+    """What a page is built with: the store, a task runner and the app-wide signals."""
+    runner = TaskRunner()
+    context = AppContext(store, runner, lang="zh_CN")
+    yield context
+    runner.cancel_all()
+    runner.wait_for_done()
+
+
+@pytest.fixture
+def demo_store(store: OpenStore) -> OpenStore:
+    """The store filled with a small Sunan demo: 300 people, 12 sessions, 200 marks in 大河乡
+    (the two newest sessions are still open), plus the demo materials on disk."""
+    generate_demo(
+        store.db,
+        materials_dir=store.paths.materials,
+        people=300,
+        sessions=12,
+        marks=200,
+        township="大河乡",
+        seed=7,
+    )
+    return store
