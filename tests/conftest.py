@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from tests.pgcluster import (  # noqa: F401 - fixtures shared by every test folder
+    fresh_postgres_url,
+    postgres_cluster,
+    postgres_url,
+)
 from zhangye_desk.core.store import open_db
 from zhangye_desk.paths import DataPaths
 

@@ -25,6 +25,7 @@ from .core.errors import (
 )
 from .logging_setup import setup_logging
 from .paths import DATA_DIR_ENV, DataPaths, data_paths, default_data_dir
+from .sync.errors import SyncError
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,136 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Restored from {backup}. The previous file was kept as {safety}.",
     ),
     "no_backups": ("没有找到任何备份。", "No backups were found."),
+    # --- enrol and sync ---
+    "enrol_done": (
+        "已登记到服务器 {server}：本机名称“{name}”，所属乡镇 {township}。"
+        "现在可以运行 “zhangye-desk sync” 同步。",
+        "Enrolled with {server} as '{name}' ({township}). Run 'zhangye-desk sync' to sync.",
+    ),
+    "sync_progress": ("正在同步：{phase} {done}/{total}", "Syncing: {phase} {done}/{total}"),
+    "phase_push": ("上传记录", "uploading records"),
+    "phase_pull": ("更新名册和课件目录", "updating roster and materials list"),
+    "phase_download": ("下载课件", "downloading materials"),
+    "sync_pushed": (
+        "同步完成：上传 {ops} 条更改（{batches} 批）。",
+        "Sync finished: {ops} changes uploaded in {batches} batches.",
+    ),
+    "sync_match": (
+        "服务器已确认 {sessions} 场课堂、{participant_times} 人次，与本机一致。",
+        "The server confirms {sessions} sessions and {participant_times} participant-times, "
+        "the same as this laptop.",
+    ),
+    "sync_mismatch": (
+        "注意：服务器记录 {server_sessions} 场课堂、{server_times} 人次，本机为 "
+        "{local_sessions} 场、{local_times} 人次，两者不一致。本机记录都还在；"
+        "请把这张回执交给县里管理员核对。",
+        "Note: the server has {server_sessions} sessions and {server_times} participant-times, "
+        "this laptop {local_sessions} and {local_times}. Nothing was lost here; show this "
+        "receipt to the county administrator.",
+    ),
+    "sync_no_counts": (
+        "本机记录：{sessions} 场课堂、{participant_times} 人次（服务器未返回核对数字）。",
+        "Recorded here: {sessions} sessions, {participant_times} participant-times (the server "
+        "sent no figures to compare).",
+    ),
+    "sync_pending": (
+        "还有 {pending} 条更改未上传，下次同步时会从这里继续。",
+        "{pending} changes are still waiting; the next sync continues from here.",
+    ),
+    "sync_quarantined": (
+        "有 {count} 条记录服务器暂时无法处理，已交管理员审核（不会丢失）：{reasons}",
+        "{count} records could not be applied by the server and wait for an administrator "
+        "(nothing is lost): {reasons}",
+    ),
+    "sync_pulled": (
+        "名册更新 {people} 人，课件目录更新 {materials} 项。",
+        "Roster: {people} people updated; materials list: {materials} entries updated.",
+    ),
+    "sync_files": ("已下载课件 {count} 个。", "{count} material files downloaded."),
+    "sync_files_failed": (
+        "{count} 个课件下载后校验不通过，已丢弃，下次同步时重新下载。",
+        "{count} material files failed their check and were discarded; the next sync retries.",
+    ),
+    "sync_files_pending": (
+        "还有 {count} 个课件未下载完，下次同步时继续（已下载的部分会保留）。",
+        "{count} material files are not downloaded yet; the next sync resumes them.",
+    ),
+    "warn_clock_offset": (
+        "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑时间（不影响同步）。",
+        "This laptop's clock is about {minutes} minutes off the server's; please correct it "
+        "(syncing is not affected).",
+    ),
+    "warn_server_restored": (
+        "服务器曾从备份恢复，本机已重新上传保存的全部记录（服务器会自动去重）。",
+        "The server was restored from a backup; this laptop sent everything it holds again "
+        "(the server removes duplicates).",
+    ),
+    "warn_replica_rotated": (
+        "检测到数据文件曾被手动替换为旧副本，之后的记录已换用新编号上传，不会与已上传的记录混淆。",
+        "The data file was replaced by an older copy by hand; later records were uploaded under "
+        "a new number so they cannot be confused with earlier ones.",
+    ),
+    "no_network": (
+        "无法连接服务器（网络不通或中断）。已上传的部分都已保存，请稍后在网络较好时再同步。",
+        "Cannot reach the server (no network or the link keeps dropping). What was uploaded is "
+        "saved; sync again when the connection is better.",
+    ),
+    "captive_portal": (
+        "当前网络需要先登录（例如认证页面）。请在浏览器中完成登录后再同步。本次没有任何记录被当作已上传。",
+        "This network wants you to log in first (a login page answered). Log in in a browser, "
+        "then sync again. Nothing was counted as uploaded.",
+    ),
+    "server_busy": (
+        "服务器繁忙，请过几分钟再同步。",
+        "The server is busy; sync again in a few minutes.",
+    ),
+    "unauthorized": (
+        "服务器不认识这台电脑。请向县里管理员索取新的登记码，运行 “zhangye-desk enrol” "
+        "重新登记；本机记录都还在。",
+        "The server does not recognise this laptop. Ask the county administrator for a new "
+        "enrolment code and run 'zhangye-desk enrol'; every record is still here.",
+    ),
+    "revoked": (
+        "这台电脑已被管理员停用，暂时不能同步。本机记录都还在；请联系县里管理员重新登记。",
+        "This laptop was revoked by the administrator. Every record is still here; contact "
+        "the county administrator to enrol it again.",
+    ),
+    "not_enrolled": (
+        "这台电脑尚未登记到服务器。请先运行 “zhangye-desk enrol --server 地址 --code 登记码”。",
+        "This laptop is not enrolled yet. Run 'zhangye-desk enrol --server URL --code CODE' first.",
+    ),
+    "enrol_code_rejected": (
+        "{reason}。请向县里管理员索取新的登记码。",
+        "{reason}. Ask the county administrator for a new enrolment code.",
+    ),
+    "code_unknown": ("登记码不正确", "The enrolment code is not valid"),
+    "code_used": ("登记码已被使用过", "The enrolment code was already used"),
+    "code_expired": ("登记码已过期", "The enrolment code has expired"),
+    "bad_request": ("登记信息无效", "The enrolment request was not accepted"),
+    "protocol_mismatch": (
+        "服务器与本程序的版本不兼容。请安装最新版本的张掖流动课堂。",
+        "The server and this app speak different versions. Install the latest Zhangye Desk.",
+    ),
+    "certificate_error": (
+        "无法验证服务器的安全证书，为安全起见已停止同步。请联系县里的技术人员。",
+        "The server's certificate could not be verified, so the sync stopped. Contact the "
+        "county's IT staff.",
+    ),
+    "download_disk_full": (
+        "磁盘空间不足，课件暂未下载（还需要约 {needed_mb} MB）。记录已同步完成。",
+        "Not enough disk space to download materials (about {needed_mb} MB more needed). "
+        "The records are synced.",
+    ),
+    "server_error": (
+        "服务器返回了意外的错误（{detail}）。本机记录都还在，请稍后重试或联系技术人员。",
+        "The server answered with an unexpected error ({detail}). Every record is still here; "
+        "try again later or contact IT staff.",
+    ),
+    "sync_running": (
+        "已有一个同步正在进行，请等它完成。",
+        "A sync is already running; wait for it.",
+    ),
+    "sync_error": ("同步失败：{detail}", "Sync failed: {detail}"),
 }
 
 
@@ -145,6 +276,13 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("file", nargs="?", type=Path)
 
     sub.add_parser("demo", help="open the app on a demo data folder")
+
+    enrol = sub.add_parser("enrol", help="enrol this laptop with the county server")
+    enrol.add_argument("--server", required=True, help="the server's address (http(s)://…)")
+    enrol.add_argument("--code", required=True, help="the single-use enrolment code")
+    enrol.add_argument("--name", help="a name for this laptop (default: the computer's name)")
+    sync = sub.add_parser("sync", help="push, pull and download; prints a receipt")
+    sync.add_argument("--json", action="store_true", help="print the receipt as JSON")
     return parser
 
 
@@ -235,6 +373,128 @@ def cmd_restore(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> in
     return 0
 
 
+def describe_sync_error(exc: Exception, msg: Messages) -> str:
+    """A calm message for a sync error (sync.errors); ``sync_error`` for anything unnamed."""
+    from .sync.errors import DiskFull, EnrolCodeRejected, ServerError
+
+    code = getattr(exc, "code", "sync_error")
+    if isinstance(exc, EnrolCodeRejected):
+        reason = exc.reason if exc.reason in MESSAGES else "bad_request"
+        return msg("enrol_code_rejected", reason=msg(reason))
+    if isinstance(exc, DiskFull):
+        return msg("download_disk_full", needed_mb=max(1, exc.needed // 2**20))
+    if isinstance(exc, ServerError):
+        return msg("server_error", detail=f"{exc.status} {exc.error or ''}".strip())
+    if code in MESSAGES and code != "sync_error":
+        return msg(code)
+    return msg("sync_error", detail=str(exc))
+
+
+def cmd_enrol(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
+    from .core.store import open_store
+    from .sync.engine import enrol
+
+    with open_store(paths, daily_backup=False) as store:
+        info = enrol(store.db, args.server, args.code, args.name)
+    township = info.get("township_name") or info.get("township_code") or "-"
+    print(
+        msg("enrol_done", server=info["server_url"], name=info["name"], township=township),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _sync_progress(msg: Messages) -> Callable[[int, int, str], None]:
+    """Progress on stderr: a live line on a terminal, every quarter otherwise (logs, CI)."""
+    interactive = sys.stderr is not None and sys.stderr.isatty()
+    last: dict[str, int] = {}
+
+    def report(done: int, total: int, phase: str) -> None:
+        if sys.stderr is None:
+            return
+        percent = 100 * done // max(total, 1)
+        if not interactive and last.get(phase, -1) // 25 == percent // 25 and done != total:
+            return
+        last[phase] = percent
+        end = "\r" if interactive and done < total else "\n"
+        label = msg(f"phase_{phase}") if f"phase_{phase}" in MESSAGES else phase
+        print(msg("sync_progress", phase=label, done=done, total=total), end=end, file=sys.stderr)
+
+    return report
+
+
+def _print_receipt(receipt: Any, msg: Messages) -> None:
+    """The human receipt, in the order a cadre reads it: uploaded, confirmed, what is left."""
+    lines = [msg("sync_pushed", ops=receipt.ops_acked, batches=receipt.batches)]
+    local = receipt.local_totals
+    server = receipt.server_counts or {}
+    if receipt.totals_match:
+        lines.append(
+            msg(
+                "sync_match",
+                sessions=server["sessions"],
+                participant_times=server["participant_times"],
+            )
+        )
+    elif receipt.totals_match is False:
+        lines.append(
+            msg(
+                "sync_mismatch",
+                server_sessions=server.get("sessions"),
+                server_times=server.get("participant_times"),
+                local_sessions=local.get("sessions"),
+                local_times=local.get("participant_times"),
+            )
+        )
+    else:
+        lines.append(
+            msg(
+                "sync_no_counts",
+                sessions=local.get("sessions", 0),
+                participant_times=local.get("participant_times", 0),
+            )
+        )
+    if receipt.pending_ops:
+        lines.append(msg("sync_pending", pending=receipt.pending_ops))
+    if receipt.quarantined:
+        reasons = "、".join(sorted({q["reason"] for q in receipt.quarantined}))
+        lines.append(msg("sync_quarantined", count=len(receipt.quarantined), reasons=reasons))
+    people = sum(receipt.people.values())
+    materials = sum(receipt.materials.values())
+    if people or materials:
+        lines.append(msg("sync_pulled", people=people, materials=materials))
+    if receipt.files_downloaded:
+        lines.append(msg("sync_files", count=receipt.files_downloaded))
+    if receipt.files_failed:
+        lines.append(msg("sync_files_failed", count=len(receipt.files_failed)))
+    if receipt.files_pending:
+        lines.append(msg("sync_files_pending", count=receipt.files_pending))
+    for warning in receipt.warnings:
+        code = warning["code"]
+        if code == "clock_offset":
+            lines.append(msg("warn_clock_offset", minutes=round(abs(warning["seconds"]) / 60)))
+        elif code == "download_disk_full":
+            lines.append(msg("download_disk_full", needed_mb=max(1, warning["needed"] // 2**20)))
+        elif f"warn_{code}" in MESSAGES:
+            lines.append(msg(f"warn_{code}"))
+    print("\n".join(lines))
+
+
+def cmd_sync(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
+    from .core.store import open_store
+    from .core.tasks import TaskState
+    from .sync.engine import sync
+
+    state = TaskState(_sync_progress(msg))
+    with open_store(paths) as store:
+        receipt = sync(store.db, paths, state=state)
+    if args.json:
+        print(receipt.dumps())
+    else:
+        _print_receipt(receipt, msg)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: str) -> int:
     """Open the window on its own demo data folder, filling it the first time."""
     from . import app
@@ -268,6 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": cmd_status,
         "backup": cmd_backup,
         "restore": cmd_restore,
+        "enrol": cmd_enrol,
+        "sync": cmd_sync,
     }
     try:
         if args.command is None:
@@ -280,6 +542,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         log.warning("%s: %s", type(exc).__name__, exc)
         print(describe_error(exc, msg), file=sys.stderr)
+        return 1
+    except SyncError as exc:
+        log.warning("%s: %s", type(exc).__name__, exc)
+        text = describe_sync_error(exc, msg)
+        if getattr(args, "json", False):
+            # Scripts read stdout: say what went wrong there too, as JSON.
+            print(json.dumps({"error": exc.code, "message": text}, ensure_ascii=False))
+        print(text, file=sys.stderr)
         return 1
 
 

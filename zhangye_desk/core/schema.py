@@ -201,5 +201,105 @@ def m002_person_search_keys(db: Database) -> None:
     db.execute("CREATE INDEX person_pinyin_initials ON person(pinyin_initials)")
 
 
+@migrations()
+def m003_sync_credentials(db: Database) -> None:
+    """What the sync engine keeps besides m001's columns.
+
+    ``device_secret`` is the enrolment secret (sent as a bearer token, never logged);
+    ``township_code``/``device_name`` are what the server answered at enrolment;
+    ``snapshot_after`` is the position inside a paged pull snapshot (after a ``410``), kept
+    apart from ``pull_cursor`` so an interrupted snapshot resumes where it stopped.
+    """
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for column in ("device_secret", "device_name", "township_code", "snapshot_after"):
+        db.execute(f"ALTER TABLE sync_state ADD COLUMN {column} TEXT")
+
+
 def known_migration_names() -> list[str]:
     return [m.name for m in migrations._migrations]
+
+
+@migrations()
+def m004_person_search_index(db: Database) -> None:
+    """Make search-as-you-type fast on a county roster (people.search_people, bench/desk.py).
+
+    * ``person_fts``: an FTS5 index of each person's name and pinyin keys, tokenised on the
+      spaces between readings, with 1- and 2-character prefix indexes. It answers "which
+      names, readings or initials *start with* the query" without reading every row, which is
+      what short queries need ("a", "zh", "安" match thousands of people).
+    * ``person_trigram``: an FTS5 trigram index of the name and the pinyin, which answers
+      "which names or readings *contain* the query" for queries of three or more characters.
+    * ``person_roster``: a covering index of the active people in roster order (township,
+      pinyin, name). The township's roster (an empty query) is read straight from it, and a
+      full scan (a query the FTS5 indexes cannot answer) reads it instead of the wider rows.
+    * ``person_name``: the active people's normalised names alone, the smallest thing to scan
+      for one or two Chinese characters found inside names ("措毛" in "才让措毛").
+
+    Both FTS tables are external-content indexes over ``person`` keyed by ``person.rowid``
+    and kept up to date by the triggers below, so no code has to remember them. Anything that
+    could renumber rowids (a plain VACUUM) must be followed by ``INSERT INTO
+    person_fts(person_fts) VALUES ('rebuild')`` (and the same for person_trigram); the online
+    backup API used for backups copies pages and keeps rowids. A Python whose SQLite lacks
+    FTS5 (or the trigram tokenizer, SQLite < 3.34) gets what it supports; search then scans,
+    exactly as before, only slower.
+    """
+    import logging  # here, not at the top: this migration was appended to a shipped module
+    import sqlite3
+
+    log = logging.getLogger(__name__)
+    db.execute(
+        "CREATE INDEX person_roster ON person(township_code, pinyin_full, name, id, name_norm, "
+        "pinyin_initials) WHERE deleted = 0 AND merged_into IS NULL"
+    )
+    db.execute(
+        "CREATE INDEX person_name ON person(name_norm) WHERE deleted = 0 AND merged_into IS NULL"
+    )
+    indexes = {
+        # table name: its columns, its FTS5 options
+        "person_fts": (
+            "name_norm, pinyin_full, pinyin_initials",
+            "detail=none, prefix='1 2', tokenize='unicode61 remove_diacritics 0'",
+        ),
+        "person_trigram": ("name_norm, pinyin_full", "tokenize='trigram'"),
+    }
+    created = []
+    for table, (columns, options) in indexes.items():
+        try:
+            db.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='person', "
+                f"content_rowid='rowid', {options})"
+            )
+        except sqlite3.OperationalError as exc:  # no FTS5, or no trigram tokenizer
+            log.warning("SQLite cannot build %s (%s): name search will scan more", table, exc)
+            continue
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        created.append(table)
+    if not created:
+        return
+
+    def values(prefix: str, table: str) -> str:
+        return ", ".join(f"{prefix}.{c.strip()}" for c in indexes[table][0].split(","))
+
+    def add(table: str) -> str:
+        return (
+            f"INSERT INTO {table}(rowid, {indexes[table][0]}) "
+            f"VALUES (new.rowid, {values('new', table)});"
+        )
+
+    def remove(table: str) -> str:
+        return (
+            f"INSERT INTO {table}({table}, rowid, {indexes[table][0]}) "
+            f"VALUES ('delete', old.rowid, {values('old', table)});"
+        )
+
+    inserts = " ".join(add(t) for t in created)
+    deletes = " ".join(remove(t) for t in created)
+    keys = indexes["person_fts"][0]  # every column either index reads
+    db.execute(f"CREATE TRIGGER person_search_insert AFTER INSERT ON person BEGIN {inserts} END")
+    db.execute(f"CREATE TRIGGER person_search_delete AFTER DELETE ON person BEGIN {deletes} END")
+    # Only when a key really changed: a sync pull rewrites every column of a person.
+    changed = " OR ".join(f"old.{c.strip()} IS NOT new.{c.strip()}" for c in keys.split(","))
+    db.execute(
+        f"CREATE TRIGGER person_search_update AFTER UPDATE OF {keys} ON person "
+        f"WHEN {changed} BEGIN {deletes} {inserts} END"
+    )
