@@ -1,11 +1,16 @@
 """Start the desktop window, and the headless self-test the packaged app runs in CI.
 
-``run`` creates the QApplication, installs translations and the CJK font list, opens the
+``run`` picks the language (``--lang``, else the one saved on the settings page, else
+Chinese), creates the QApplication, installs translations and the CJK font list, opens the
 store (lock, migrations, township directory, daily backup) and shows the main window. A store
 that cannot be opened gets a calm message box, never a traceback. ``self_test`` does the same
 on a temporary data folder without a display and exits.
 
 The CLI imports this module lazily, so commands that only touch data never load Qt.
+
+``ZHANGYE_DESK_EXIT_WHEN_SHOWN=1`` (for bench/desk.py's start-up figure): the window closes as
+soon as it has been painted for the first time, after printing
+``zhangye-desk: window shown after N ms`` (N counted from ``run``) to stderr; exit code 0.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -26,12 +32,14 @@ from .core.store import open_store
 from .paths import APP_AUTHOR, APP_NAME, DataPaths, resource
 from .ui.fonts import CJK_FAMILIES, apply_fonts
 from .ui.i18n import DEFAULT_LANGUAGE, TRANSLATED_LANGUAGES, install_translators
-from .ui.main_window import MainWindow
+from .ui.main_window import MainWindow, saved_language
 from .ui.messages import show_error
 
 log = logging.getLogger(__name__)
 
 ENGLISH_TITLE = "Zhangye Desk"
+# Set to 1: exit once the window is shown (start-up benchmark, see the module docstring).
+EXIT_WHEN_SHOWN_ENV = "ZHANGYE_DESK_EXIT_WHEN_SHOWN"
 
 
 class SelfTestError(RuntimeError):
@@ -60,8 +68,13 @@ def create_application(lang: str = DEFAULT_LANGUAGE) -> QApplication:
     return app
 
 
-def run(paths: DataPaths, lang: str = DEFAULT_LANGUAGE) -> int:
-    """Open the window on the data folder ``paths``; return the process exit code."""
+def run(paths: DataPaths, lang: str | None = None) -> int:
+    """Open the window on the data folder ``paths``; return the process exit code.
+
+    ``lang`` None means: the language chosen on the settings page, else Chinese.
+    """
+    started = time.perf_counter()
+    lang = lang or saved_language() or DEFAULT_LANGUAGE
     app = create_application(lang)
     try:
         store = open_store(paths)
@@ -69,14 +82,18 @@ def run(paths: DataPaths, lang: str = DEFAULT_LANGUAGE) -> int:
         log.warning("cannot open the store in %s: %s: %s", paths.root, type(exc).__name__, exc)
         show_error(None, exc)
         return 1
+    window: MainWindow | None = None
     try:
-        window = MainWindow(store)
+        window = MainWindow(store, lang=lang)
         window.show()
+        if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
+            _ExitWhenShown(window, started)
         code = int(app.exec())
         window.close()  # a no-op after File > Quit; saves the geometry after a logout
         return code
     finally:
-        store.close()
+        # After a restore from a backup the window holds a newly opened store.
+        (window.store if window is not None else store).close()
 
 
 def self_test(lang: str = DEFAULT_LANGUAGE) -> int:
@@ -98,7 +115,7 @@ def _self_test(lang: str) -> str:
     with tempfile.TemporaryDirectory(prefix="zhangye-self-test-") as tmp:
         store = open_store(DataPaths(Path(tmp) / "data"))
         try:
-            window = MainWindow(store, remember_geometry=False)
+            window = MainWindow(store, lang=lang, remember_geometry=False)
             try:
                 window.show()
                 _run_pending_events()
@@ -141,3 +158,25 @@ def _say(line: str) -> None:
     # A windowed executable has no stderr at all.
     if sys.stderr is not None:
         print(line, file=sys.stderr)
+
+
+class _ExitWhenShown(QObject):
+    """Quit once ``window`` has been painted for the first time (EXIT_WHEN_SHOWN_ENV)."""
+
+    def __init__(self, window: QObject, started: float) -> None:
+        super().__init__(window)
+        self._started = started
+        self._seen = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.Paint and not self._seen:
+            self._seen = True
+            # After this paint has finished, not during it.
+            QTimer.singleShot(0, self._quit)
+        return False
+
+    def _quit(self) -> None:
+        elapsed_ms = (time.perf_counter() - self._started) * 1000
+        _say(f"zhangye-desk: window shown after {elapsed_ms:.0f} ms")
+        QApplication.quit()

@@ -4,12 +4,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../zhangye_desk/ui/main_window.py" line="+156"/>
+        <location filename="../../zhangye_desk/ui/main_window.py" line="+145"/>
         <source>Zhangye Desk</source>
         <translation>张掖流动课堂</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+57"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -19,12 +19,22 @@
         <translation>立即备份(&amp;B)</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>&amp;Restore from a backup…</source>
+        <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -34,11 +44,21 @@
         <translation>关于张掖流动课堂(&amp;A)</translation>
     </message>
     <message numerus="yes">
-        <location line="+12"/>
+        <location line="+147"/>
         <source>Unsynced changes: %n</source>
         <translation>
             <numerusform>待同步的更改：%n 条</numerusform>
         </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -46,12 +66,31 @@
         <translation>数据文件夹：%1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Backup saved: %1</source>
         <translation>备份已保存：%1</translation>
     </message>
     <message>
+        <location line="+38"/>
+        <source>The data now matches the backup &quot;%1&quot;.
+
+The data as it was just before is kept as the backup &quot;%2&quot;, so nothing is lost: you can restore it the same way if you need it again.</source>
+        <translation>数据已恢复为备份“%1”中的内容。
+
+恢复前的数据已另存为备份“%2”，不会丢失；需要时可以用同样的方法恢复回来。</translation>
+    </message>
+    <message>
         <location line="+7"/>
+        <source>Restored from the backup %1</source>
+        <translation>已从备份 %1 恢复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Backup restored</source>
+        <translation>已恢复备份</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Zhangye Desk %1
 
 Attendance for tent and horseback classrooms in Sunan Yugur Autonomous County. Everything is recorded on this laptop first and synced with the county server when a network is available.
@@ -67,6 +106,100 @@ Data folder: %2</source>
         <location line="+7"/>
         <source>About Zhangye Desk</source>
         <translation>关于张掖流动课堂</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialViewer</name>
+    <message>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="+573"/>
+        <location line="+211"/>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <location line="-209"/>
+        <source>Fill the screen (F11); Esc to go back</source>
+        <translation>铺满整个屏幕（F11）；按 Esc 键返回</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Open with another program</source>
+        <translation>用其他程序打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open the file with this computer&apos;s own program</source>
+        <translation>用本机的程序打开这个文件</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Choose a material on the left to show it here.</source>
+        <translation>在左边点一份材料，就会在这里展示。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>This computer has no program that opens this kind of file (%1). Ask the county IT staff to install one, or show it on another computer.</source>
+        <translation>这台电脑上没有能打开这类文件的程序（%1）。请县里的信息技术人员安装一个，或换一台电脑展示。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>It was opened with this computer&apos;s own program, in a window of its own.</source>
+        <translation>已用本机的程序打开，显示在单独的窗口里。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>This file could not be shown here. It may be damaged; you can try “Open with another program”.</source>
+        <translation>这个文件无法在这里显示，可能已经损坏；可以试试“用其他程序打开”。</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>This recording could not be played on this laptop. You can try “Open with another program”.</source>
+        <translation>这段音频或视频无法在本机播放；可以试试“用其他程序打开”。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>This computer has no program that opens this kind of file.</source>
+        <translation>这台电脑上没有能打开这类文件的程序。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Leave full screen</source>
+        <translation>退出全屏</translation>
+    </message>
+</context>
+<context>
+    <name>MediaViewer</name>
+    <message>
+        <location line="-362"/>
+        <location line="+107"/>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location line="-105"/>
+        <source>Play or pause (Space)</source>
+        <translation>播放或暂停（空格键）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Position</source>
+        <translation>播放进度</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+7"/>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No speaker or headphones found: the sound cannot be heard.</source>
+        <translation>没有找到扬声器或耳机，声音放不出来。</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
     </message>
 </context>
 <context>
@@ -175,51 +308,49 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
     </message>
 </context>
 <context>
-    <name>StatusPage</name>
+    <name>PdfViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/main_window.py" line="-168"/>
-        <source>Recorded on this laptop</source>
-        <translation>本机记录</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Everything you record is saved on this laptop first, with or without a network. Back at the township office, sync to send it to the county.</source>
-        <translation>您记录的所有内容都会先保存在这台电脑上，有没有网络都一样。回到乡镇办公室后进行同步，就会把记录报送到县里。</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>Changes waiting to be synced</source>
-        <translation>待同步的更改</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sessions recorded</source>
-        <translation>已记录的课堂（场次）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Participant-times recorded</source>
-        <translation>已记录的参与（人次）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Last sync</source>
-        <translation>上次同步</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Data folder</source>
-        <translation>数据文件夹</translation>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="-318"/>
+        <source>Previous page</source>
+        <translation>上一页</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Back up now</source>
-        <translation>立即备份</translation>
+        <source>Previous page (Page Up)</source>
+        <translation>上一页（PageUp 键）</translation>
     </message>
     <message>
-        <location line="+42"/>
-        <source>Not synced yet</source>
-        <translation>尚未同步</translation>
+        <location line="+1"/>
+        <source>Next page</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next page (Page Down)</source>
+        <translation>下一页（PageDown 键）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Whole page</source>
+        <translation>整页</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show the whole page instead of fitting the page to the width</source>
+        <translation>显示整页，而不是按宽度铺满</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 / %2 页</translation>
+    </message>
+</context>
+<context>
+    <name>TextViewer</name>
+    <message>
+        <location line="+90"/>
+        <source>(Only the beginning of this long file is shown.)</source>
+        <translation>（文件太长，这里只显示开头部分。）</translation>
     </message>
 </context>
 <context>

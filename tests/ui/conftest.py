@@ -26,7 +26,8 @@ from zhangye_desk.ui.task_runner import TaskRunner
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path) -> Iterator[Path]:
-    """QSettings (window geometry) go to the test's temp folder, never the user's config."""
+    """QSettings (geometry, last page, language …) go to the test's temp folder, never the
+    user's config."""
     folder = tmp_path / "settings"
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
@@ -55,8 +56,8 @@ def store(data_paths: DataPaths) -> Iterator[OpenStore]:
     opened.close()
 
 
-def _window(qtbot: QtBot, store: OpenStore) -> Iterator[MainWindow]:
-    window = MainWindow(store)
+def _window(qtbot: QtBot, store: OpenStore, lang: str) -> Iterator[MainWindow]:
+    window = MainWindow(store, lang=lang)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -67,12 +68,12 @@ def _window(qtbot: QtBot, store: OpenStore) -> Iterator[MainWindow]:
 @pytest.fixture
 def main_window(qtbot: QtBot, zh_app: QApplication, store: OpenStore) -> Iterator[MainWindow]:
     """The window in Chinese (the default language)."""
-    yield from _window(qtbot, store)
+    yield from _window(qtbot, store, "zh_CN")
 
 
 @pytest.fixture
 def main_window_en(qtbot: QtBot, en_app: QApplication, store: OpenStore) -> Iterator[MainWindow]:
-    yield from _window(qtbot, store)
+    yield from _window(qtbot, store, "en")
 
 
 @pytest.fixture

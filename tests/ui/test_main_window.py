@@ -60,19 +60,20 @@ def add_pending_op(store: OpenStore) -> None:
         outbox.append(store.db, outbox.OP_SESSION_CLOSE, {"id": "session-1", "at": 1_780_000_000})
 
 
-def test_status_page_shows_the_stores_pending_changes(main_window: MainWindow) -> None:
-    page = main_window.status_page
+def test_settings_page_shows_the_stores_pending_changes(main_window: MainWindow) -> None:
+    page: Any = main_window.show_page("settings")
     assert page.pending_value.text() == "0"
     assert page.sessions_value.text() == "0"
     assert page.last_sync_value.text() == "尚未同步"
 
-    add_pending_op(main_window._store)
-    add_pending_op(main_window._store)
-    main_window.refresh()
+    add_pending_op(main_window.store)
+    add_pending_op(main_window.store)
+    main_window.ctx.data_changed.emit()
+    page.refresh()
 
     assert page.pending_value.text() == "2"
     assert main_window.pending_label.text() == "待同步的更改：2 条"
-    folder = str(main_window._store.paths.root)
+    folder = str(main_window.store.paths.root)
     assert page.data_dir_value.text() == folder
     assert main_window.folder_label.toolTip() == folder
 
@@ -84,23 +85,28 @@ def test_chinese_is_the_default_and_english_is_available(
     menus = {}
     for lang in ("zh_CN", "en"):
         i18n.install_translators(qapp, lang)
-        window = MainWindow(store)
+        window = MainWindow(store, lang=lang)
         qtbot.addWidget(window)
         titles[lang] = window.windowTitle()
         menus[lang] = [action.text() for action in window.menuBar().actions()]
         window.close()
     assert titles == {"zh_CN": "张掖流动课堂", "en": "Zhangye Desk"}
-    assert menus == {"zh_CN": ["文件(&F)", "帮助(&H)"], "en": ["&File", "&Help"]}
+    assert menus == {
+        "zh_CN": ["文件(&F)", "查看(&V)", "帮助(&H)"],
+        "en": ["&File", "&View", "&Help"],
+    }
 
 
 def test_english_window_shows_english_status(main_window_en: MainWindow) -> None:
     assert main_window_en.windowTitle() == "Zhangye Desk"
     assert main_window_en.pending_label.text() == "Unsynced changes: 0"
-    assert main_window_en.status_page.last_sync_value.text() == "Not synced yet"
+    assert main_window_en.sync_label.text() == "Not synced yet"
+    settings: Any = main_window_en.show_page("settings")
+    assert settings.last_sync_value.text() == "Not synced yet"
 
 
 def test_back_up_now_writes_a_backup_and_names_it(main_window: MainWindow) -> None:
-    backups = main_window._store.paths.backups
+    backups = main_window.store.paths.backups
     before = set(backups.glob("*.sqlite3"))
 
     main_window.backup_action.trigger()
@@ -120,7 +126,8 @@ def test_a_failed_backup_explains_what_to_do(
         raise DiskFullError("database or disk is full")
 
     monkeypatch.setattr(main_window_module.backup, "backup_now", full_disk)
-    main_window.status_page.backup_button.click()
+    settings: Any = main_window.show_page("settings")
+    settings.backup_button.click()
 
     assert message_boxes.shown == [error_message(DiskFullError("x"))]
     title, text = message_boxes.shown[0]
@@ -138,7 +145,7 @@ def test_window_fits_a_1366x768_laptop_and_remembers_its_size(
 
     main_window.resize(1100, 650)
     main_window.close()
-    again = MainWindow(main_window._store)
+    again = MainWindow(main_window.store)
     qtbot.addWidget(again)
     assert again.size() == QSize(1100, 650)
 
@@ -263,8 +270,8 @@ def test_self_test_passes_and_leaves_nothing_behind(
 
 def test_screenshot_at_1366x768(qtbot: QtBot, main_window: MainWindow, tmp_path: Path) -> None:
     """Grab the window as a laptop shows it; refresh docs/ with ZHANGYE_SCREENSHOTS=1."""
-    add_pending_op(main_window._store)
-    main_window.refresh()
+    add_pending_op(main_window.store)
+    main_window.refresh_status()
     main_window.resize(1366, 768)
     qtbot.waitUntil(lambda: main_window.size() == QSize(1366, 768))
     image = main_window.grab().toImage()

@@ -21,7 +21,19 @@ any reading, so 单 is found by "dan" and "shan") and by pinyin initials. Ranks,
 5 name substring, 6 full-pinyin substring. Within a rank the session's township comes first,
 then alphabetical order (by pinyin, then characters), the order a Chinese roster is read in.
 Matching uses ``instr``/``substr``, never ``LIKE``, so ``%`` and ``_`` typed by the user are
-ordinary characters. Nothing here imports Qt.
+ordinary characters.
+
+Speed (bench/desk.py: every keystroke must reach the screen within 16 ms on a 40,000-person
+roster): ranks 0–4 are all "a name, reading or initials *starts with* the query", which the
+``person_fts`` prefix index (migration m004) answers without reading every row. When those
+alone fill the page of results, nothing ranked 5 or 6 could make it. Otherwise the people
+whose name or pinyin *contains* the query are added from the ``person_trigram`` index (queries
+of 3+ characters) or, for one or two Chinese characters found inside names ("措毛" when few
+names start with it), from a scan of the names alone (``person_name``); only a one- or
+two-letter query found inside pinyin ("ue") still scans the roster. Every path ranks its
+candidates with the same SQL and the candidates always include every person the scan would
+rank, so all paths return the same rows (tests/core/test_search_index.py). Nothing here
+imports Qt.
 """
 
 from __future__ import annotations
@@ -404,11 +416,11 @@ def get_person(db: Database, person_id: str) -> dict[str, Any]:
     return row
 
 
-# One pass over the roster computes each person's best rank; only ids travel through the
+# One pass over the candidates computes each person's best rank; only ids travel through the
 # sorter (carrying whole rows made the broadest queries twice as slow), then the page of
 # results is read by id. The query side of every comparison is prepared in Python, so the
 # per-row work is a few substr/instr calls and no LIKE patterns exist to escape.
-_SEARCH_SQL = f"""
+_RANKED_SQL = """
 SELECT id, CASE
     WHEN name_norm = :q THEN 0
     WHEN substr(name_norm, 1, :n) = :q THEN 1
@@ -418,12 +430,76 @@ SELECT id, CASE
     WHEN instr(name_norm, :q) > 0 THEN 5
     WHEN instr(pinyin_full, :q) > 0 THEN 6
 END AS rank
-FROM person
-WHERE {_ACTIVE}
-  AND (instr(name_norm, :q) > 0 OR instr(pinyin_full, :q) > 0 OR instr(pinyin_initials, :q) > 0)
-ORDER BY rank NULLS LAST, {_ORDER_IN_RANK}
+FROM person {index}
+WHERE {active} AND {candidates}
+ORDER BY rank NULLS LAST, {order}
 LIMIT :limit
 """
+# Every active person whose keys contain the query (a scan of the person_roster index).
+_SEARCH_SQL = _RANKED_SQL.format(
+    # Named: the planner would rather scan the narrower person_name index and then read
+    # every row it finds from the table, several times slower.
+    index="INDEXED BY person_roster",
+    active=_ACTIVE,
+    order=_ORDER_IN_RANK,
+    candidates=(
+        "(instr(name_norm, :q) > 0 OR instr(pinyin_full, :q) > 0 OR instr(pinyin_initials, :q) > 0)"
+    ),
+)
+# Only the people whose name, a reading or initials start with the query, found through the
+# FTS5 prefix index instead of a scan (see the module docstring).
+_PREFIX_SEARCH_SQL = _RANKED_SQL.format(
+    index="",
+    active=_ACTIVE,
+    order=_ORDER_IN_RANK,
+    candidates="rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH :match)",
+)
+# Those, plus the people whose name or pinyin contains the query (the trigram index, for
+# queries of three characters or more): every person the scan would rank.
+_INDEXED_SEARCH_SQL = _RANKED_SQL.format(
+    index="",
+    active=_ACTIVE,
+    order=_ORDER_IN_RANK,
+    candidates=(
+        "rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH :match "
+        "UNION ALL SELECT rowid FROM person_trigram WHERE person_trigram MATCH :phrase)"
+    ),
+)
+# Chinese characters only: the people whose *name* contains the query. Every key with a
+# Chinese character in it got that character from the name: pypinyin writes a reading
+# (ASCII letters) for each character it knows and keeps a run of characters it does not know
+# as one piece, between readings; so a query of Chinese characters found in the pinyin keys
+# is also found in the name, and these are all the people the scan would rank.
+_NAME_SEARCH_SQL = _RANKED_SQL.format(
+    index="",
+    active=_ACTIVE,
+    order=_ORDER_IN_RANK,
+    candidates=(
+        f"rowid IN (SELECT rowid FROM person INDEXED BY person_name WHERE {_ACTIVE} "
+        "AND instr(name_norm, :q) > 0)"
+    ),
+)
+_PREFIX_RANKS = 4  # ranks 0..4 are prefix matches; 5 and 6 are found inside a name
+_TRIGRAM = 3  # the trigram index finds substrings of at least this many characters
+# Queries the indexes answer exactly: every character is one the FTS5 unicode61 tokenizer
+# keeps inside a token (ASCII letters and digits, CJK ideographs), so "the query is a prefix
+# of a key" implies "the query is a prefix of one of the key's tokens", and the query needs no
+# quoting inside an FTS5 string.
+_FTS_QUERY = re.compile(r"^[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_CHINESE_QUERY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def _search_indexes(db: Database) -> set[str]:
+    """The FTS5 search indexes this store has (migration m004 leaves out what SQLite lacks)."""
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE name IN ('person_fts', 'person_trigram')"
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _ranked(db: Database, sql: str, params: dict[str, Any]) -> list[tuple[str, int]]:
+    # Initials that only contain the query mid-way get no rank: drop them.
+    return [(pid, rank) for pid, rank in db.execute(sql, params) if rank is not None]
 
 
 def search_people(
@@ -451,9 +527,21 @@ def search_people(
         "space_q_space": f" {q} ",
         "township": township_code,
         "limit": limit,
+        "match": f'"{q}"*',
+        "phrase": f'"{q}"',
     }
-    # Initials that only contain the query mid-way get no rank: drop them.
-    ranked = [(pid, rank) for pid, rank in db.execute(_SEARCH_SQL, params) if rank is not None]
+    ranked: list[tuple[str, int]] | None = None
+    indexes = _search_indexes(db) if _FTS_QUERY.match(q) else set()
+    if "person_fts" in indexes:
+        ranked = _ranked(db, _PREFIX_SEARCH_SQL, params)
+        if len(ranked) < limit or ranked[-1][1] > _PREFIX_RANKS:
+            ranked = None  # a match found inside a name may belong on this page
+            if len(q) >= _TRIGRAM and "person_trigram" in indexes:
+                ranked = _ranked(db, _INDEXED_SEARCH_SQL, params)
+            elif _CHINESE_QUERY.match(q):
+                ranked = _ranked(db, _NAME_SEARCH_SQL, params)
+    if ranked is None:
+        ranked = _ranked(db, _SEARCH_SQL, params)
     if not ranked:
         return []
     ids = [pid for pid, _ in ranked]

@@ -1,24 +1,31 @@
-"""The main window frame: menus, status bar and the page in the middle.
+"""The main window frame: navigation, the page in the middle, menus and the status bar.
 
-The window only builds the frame and wires actions to core functions; it gets an open store
-(``core.store.OpenStore``) and never opens connections itself. Feature pages (sessions,
-roster, materials, sync) will each be their own module; until they land, the centre shows
-``StatusPage``, a short summary of what this laptop holds. Everything here runs on the GUI
+The frame builds itself and the ``AppContext`` (store, task runner, app-wide signals), creates
+the feature pages listed in ``PAGE_REGISTRY`` and switches between them; it never shows data
+of its own beyond the status bar. Pages talk to each other only through the context's
+signals, which the frame turns into page switches (``open_attendance`` → the attendance page's
+``show_session`` …). The frame also owns the things that outlive a page: window geometry, the
+last page, the interface-language setting, backups and swapping in a restored store.
+
+What must not live here: queries, forms or tables of a feature (those are ``ui/pages/``), and
+any connection opening of its own (it is handed an ``OpenStore``). Everything runs on the GUI
 thread.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sqlite3
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QDateTime, QLocale, QSettings, QSize, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFormLayout,
+    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,144 +42,161 @@ from .. import __version__
 from ..core import backup
 from ..core.errors import StoreError
 from ..core.status import status
-from ..core.store import OpenStore
-from ..paths import APP_AUTHOR, APP_NAME
+from ..core.store import DataDirLock, OpenStore, open_store
+from ..paths import APP_AUTHOR, APP_NAME, DataPaths
+from .context import AppContext
 from .fonts import scaled
+from .i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from .messages import show_error
+from .page import Page
+from .task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SETTINGS_ORGANISATION = APP_AUTHOR  # "Zhangye"
 SETTINGS_APPLICATION = APP_NAME  # "ZhangyeDesk"
 GEOMETRY_KEY = "main_window/geometry"
+LAST_PAGE_KEY = "main_window/page"
+LANGUAGE_KEY = "ui/language"
 # Township laptops are often 1366×768 with a taskbar: the window must fit with room to spare.
 MINIMUM_SIZE = QSize(960, 600)
-DEFAULT_SIZE = QSize(1200, 680)
+DEFAULT_SIZE = QSize(1280, 680)
 STATUS_MESSAGE_MS = 60_000
-FOLDER_LABEL_MAX_PX = 520
+FOLDER_LABEL_MAX_PX = 420
+# Closing waits this long for background work (after asking it to stop) before it gives up.
+CLOSE_WAIT_MS = 3_000
+NAV_WIDTH_PX = 150
+NAV_BUTTON_HEIGHT_PX = 56
+
+# The pages in navigation order: (module, class). Ctrl+1 … Ctrl+6 follow this order, whether or
+# not every page is there. A module that does not exist yet is left out (and logged), so the
+# frame runs while the pages are being written; any other import error is a bug and is raised.
+PAGE_REGISTRY: tuple[tuple[str, str], ...] = (
+    ("zhangye_desk.ui.pages.sessions", "SessionsPage"),
+    ("zhangye_desk.ui.pages.attendance", "AttendancePage"),
+    ("zhangye_desk.ui.pages.materials", "MaterialsPage"),
+    ("zhangye_desk.ui.pages.roster", "RosterPage"),
+    ("zhangye_desk.ui.pages.statistics", "StatisticsPage"),
+    ("zhangye_desk.ui.pages.settings", "SettingsPage"),
+)
+DEFAULT_PAGE = "sessions"
+
+
+class StoreGoneError(RuntimeError):
+    """The store was closed for a restore and could not be opened again (already shown)."""
 
 
 def app_settings() -> QSettings:
+    """The user's settings for this app (geometry, last page, language, page preferences)."""
     return QSettings(SETTINGS_ORGANISATION, SETTINGS_APPLICATION)
 
 
-class StatusPage(QWidget):
-    """Placeholder home page: what is recorded on this laptop and what still needs syncing."""
+def saved_language() -> str | None:
+    """The interface language chosen on the settings page, or None if none (or a bad one)."""
+    value = app_settings().value(LANGUAGE_KEY)
+    return value if isinstance(value, str) and value in SUPPORTED_LANGUAGES else None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("status_page")
-        base = self.font()
 
-        heading = QLabel(self.tr("Recorded on this laptop"), self)
-        heading.setFont(scaled(base, 1.5, bold=True))
-        intro = QLabel(
-            self.tr(
-                "Everything you record is saved on this laptop first, with or without a "
-                "network. Back at the township office, sync to send it to the county."
-            ),
-            self,
-        )
-        intro.setWordWrap(True)
+def save_language(lang: str) -> None:
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    app_settings().setValue(LANGUAGE_KEY, lang)
 
-        big = scaled(base, 1.5, bold=True)
-        self.pending_value = self._value_label("pending_value", big)
-        self.sessions_value = self._value_label("sessions_value", big)
-        self.participant_times_value = self._value_label("participant_times_value", big)
-        self.last_sync_value = self._value_label("last_sync_value", base)
-        self.data_dir_value = self._value_label("data_dir_value", base)
-        self.data_dir_value.setWordWrap(True)
-        self.data_dir_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(32)
-        form.setVerticalSpacing(16)
-        form.addRow(self.tr("Changes waiting to be synced"), self.pending_value)
-        form.addRow(self.tr("Sessions recorded"), self.sessions_value)
-        form.addRow(self.tr("Participant-times recorded"), self.participant_times_value)
-        form.addRow(self.tr("Last sync"), self.last_sync_value)
-        form.addRow(self.tr("Data folder"), self.data_dir_value)
-
-        self.backup_button = QPushButton(self.tr("Back up now"), self)
-        self.backup_button.setObjectName("backup_button")
-        self.backup_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.backup_button.setMinimumHeight(self.backup_button.sizeHint().height() * 3 // 2)
-        self.backup_button.setMinimumWidth(self.backup_button.sizeHint().width() * 3 // 2)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.backup_button)
-        buttons.addStretch(1)
-
-        card = QFrame(self)
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setLayout(form)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 36, 48, 36)
-        layout.setSpacing(20)
-        layout.addWidget(heading)
-        layout.addWidget(intro)
-        layout.addWidget(card)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-
-    def _value_label(self, name: str, font: QFont) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setFont(font)
-        return label
-
-    def show_status(self, info: Mapping[str, Any]) -> None:
-        """Show a ``core.status.status`` result."""
-        locale = QLocale()
-        totals = info.get("local_totals", {})
-        self.pending_value.setText(locale.toString(int(info.get("pending_ops", 0))))
-        self.sessions_value.setText(locale.toString(int(totals.get("sessions", 0))))
-        self.participant_times_value.setText(
-            locale.toString(int(totals.get("participant_times", 0)))
-        )
-        last_sync = info.get("last_sync")
-        if last_sync:
-            when = QDateTime.fromSecsSinceEpoch(int(last_sync))
-            self.last_sync_value.setText(locale.toString(when, QLocale.FormatType.ShortFormat))
-        else:
-            self.last_sync_value.setText(self.tr("Not synced yet"))
-        self.data_dir_value.setText(str(info.get("data_dir", "")))
+def load_page_classes() -> list[tuple[int, type[Page]]]:
+    """(position in PAGE_REGISTRY, page class) for every page module that exists."""
+    found: list[tuple[int, type[Page]]] = []
+    for position, (module_name, class_name) in enumerate(PAGE_REGISTRY):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise  # the page exists but imports something missing: a bug, not a gap
+            log.warning("page module %s is not there yet; leaving the page out", module_name)
+            continue
+        page_class = getattr(module, class_name)
+        if not (isinstance(page_class, type) and issubclass(page_class, Page)):
+            raise TypeError(f"{module_name}.{class_name} is not a Page")
+        found.append((position, page_class))
+    return found
 
 
 class MainWindow(QMainWindow):
-    """The frame: File and Help menus, the current page, and a status bar."""
+    """The frame: navigation on the left, the current page, menus and a status bar.
+
+    ``store`` is the open store; after a restore from a backup the window holds a new one
+    (``self.store``), and whoever closes the app closes ``window.store``.
+    """
 
     def __init__(
         self,
         store: OpenStore,
         *,
+        lang: str = DEFAULT_LANGUAGE,
         remember_geometry: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
-        self._remember_geometry = remember_geometry
+        self._remember = remember_geometry
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Zhangye Desk"))
         self.setMinimumSize(MINIMUM_SIZE)
 
-        self.status_page = StatusPage(self)
-        self.setCentralWidget(self.status_page)
+        self.tasks = TaskRunner(self)
+        self.ctx = AppContext(store, self.tasks, lang=lang, parent=self)
 
+        self.pages: dict[str, Page] = {}
+        self.nav_buttons: dict[str, QPushButton] = {}
+        self.page_actions: dict[str, QAction] = {}
+        # Pages whose data may be out of date; each is refreshed when it is next shown.
+        self._stale: set[str] = set()
+
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("page_stack")
+        self.navigation = QFrame(self)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        self.navigation.setFixedWidth(NAV_WIDTH_PX)
+        self._nav_layout = QVBoxLayout(self.navigation)
+        self._nav_layout.setContentsMargins(8, 12, 8, 12)
+        self._nav_layout.setSpacing(6)
+        self._nav_group = QButtonGroup(self)
+        self._nav_group.setExclusive(True)
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        rule = QFrame(central)
+        rule.setFrameShape(QFrame.Shape.VLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(rule)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._build_pages()
+        self._connect_context()
+        self._restore_geometry()
+        self.refresh_status()
+        self.show_page(self._restored_page())
+
+    # -- building ------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
         self.pending_label = QLabel(self)
         self.pending_label.setObjectName("pending_label")
+        self.sync_label = QLabel(self)
+        self.sync_label.setObjectName("sync_label")
         self.folder_label = QLabel(self)
         self.folder_label.setObjectName("folder_label")
-        for label in (self.pending_label, self.folder_label):
+        for label in (self.pending_label, self.sync_label, self.folder_label):
             label.setContentsMargins(12, 0, 12, 0)
-        self.statusBar().addPermanentWidget(self.pending_label)
-        self.statusBar().addPermanentWidget(self.folder_label)
-
-        self._build_menus()
-        self.status_page.backup_button.clicked.connect(self.back_up_now)
-        self._restore_geometry()
-        self.refresh()
+            self.statusBar().addPermanentWidget(label)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -179,6 +204,10 @@ class MainWindow(QMainWindow):
         self.backup_action.setObjectName("backup_action")
         self.backup_action.triggered.connect(self.back_up_now)
         file_menu.addAction(self.backup_action)
+        self.restore_action = QAction(self.tr("&Restore from a backup…"), self)
+        self.restore_action.setObjectName("restore_action")
+        self.restore_action.triggered.connect(self.show_restore)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setObjectName("quit_action")
@@ -187,6 +216,11 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
+        # Filled by _build_pages: one checkable action per page, with its Ctrl+number.
+        self.view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self._view_group = QActionGroup(self)
+        self._view_group.setExclusive(True)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.about_action = QAction(self.tr("&About Zhangye Desk"), self)
         self.about_action.setObjectName("about_action")
@@ -194,19 +228,162 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
 
+    def _build_pages(self) -> None:
+        nav_font = scaled(self.font(), 1.2, bold=True)
+        for position, page_class in load_page_classes():
+            page = page_class(self.ctx)
+            key = page.key
+            self.pages[key] = page
+            self._stale.add(key)
+            self.stack.addWidget(page)
+            shortcut = QKeySequence(f"Ctrl+{position + 1}")
+            native = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
+
+            button = QPushButton(page.title(), self.navigation)
+            button.setObjectName(f"nav_{key}")
+            button.setCheckable(True)
+            button.setFont(nav_font)
+            button.setMinimumHeight(NAV_BUTTON_HEIGHT_PX)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"{page.title()} ({native})")
+            button.clicked.connect(self._nav_clicked)
+            self._nav_group.addButton(button)
+            self._nav_layout.addWidget(button)
+            self.nav_buttons[key] = button
+
+            action = QAction(page.title(), self)
+            action.setObjectName(f"view_{key}")
+            action.setCheckable(True)
+            action.setShortcut(shortcut)
+            action.setData(key)
+            action.triggered.connect(self._view_triggered)
+            self._view_group.addAction(action)
+            self.view_menu.addAction(action)
+            self.page_actions[key] = action
+            # A page may ask for a restore (the settings page); the frame swaps the store.
+            if hasattr(page, "restore_requested"):
+                page.restore_requested.connect(self.restore_from_backup)
+        self._nav_layout.addStretch(1)
+
+    def _connect_context(self) -> None:
+        self.ctx.data_changed.connect(self._data_changed)
+        self.ctx.open_attendance.connect(self._open_attendance)
+        self.ctx.open_material.connect(self._open_material)
+        self.ctx.open_person.connect(self._open_person)
+        self.ctx.open_session.connect(self._open_session)
+
+    # -- pages -------------------------------------------------------------------------------
+    @property
+    def store(self) -> OpenStore:
+        return self._store
+
+    def current_key(self) -> str:
+        page = self.stack.currentWidget()
+        return page.key if isinstance(page, Page) else ""
+
+    def current_page(self) -> Page | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, Page) else None
+
+    def show_page(self, key: str) -> Page | None:
+        """Bring page ``key`` to the front (refreshing it if its data went stale)."""
+        page = self.pages.get(key)
+        if page is None:
+            log.warning("there is no %r page (yet)", key)
+            return None
+        if key in self._stale:
+            self._stale.discard(key)
+            page.refresh()
+        self.stack.setCurrentWidget(page)
+        self.nav_buttons[key].setChecked(True)
+        self.page_actions[key].setChecked(True)
+        if self._remember:
+            app_settings().setValue(LAST_PAGE_KEY, key)
+        return page
+
+    def _restored_page(self) -> str:
+        saved = app_settings().value(LAST_PAGE_KEY) if self._remember else None
+        if isinstance(saved, str) and saved in self.pages:
+            return saved
+        if DEFAULT_PAGE in self.pages:
+            return DEFAULT_PAGE
+        return next(iter(self.pages), "")
+
     @Slot()
-    def refresh(self) -> None:
-        """Re-read the store's status into the page and the status bar."""
+    def _nav_clicked(self) -> None:
+        button = self.sender()
+        for key, candidate in self.nav_buttons.items():
+            if candidate is button:
+                self.show_page(key)
+                return
+
+    @Slot()
+    def _view_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.show_page(str(action.data()))
+
+    def _page_call(self, key: str, method: str, *args: Any) -> None:
+        """Show page ``key`` and call one of its methods (the page may not exist yet)."""
+        page = self.show_page(key)
+        if page is None:
+            return
+        handler: Callable[..., Any] | None = getattr(page, method, None)
+        if handler is None:
+            log.warning("the %s page has no %s()", key, method)
+            return
+        handler(*args)
+
+    @Slot(str)
+    def _open_attendance(self, session_id: str) -> None:
+        self._page_call("attendance", "show_session", session_id)
+
+    @Slot(str, str)
+    def _open_material(self, material_id: str, session_id: str) -> None:
+        self._page_call("materials", "open_material", material_id, session_id)
+
+    @Slot(str)
+    def _open_person(self, person_id: str) -> None:
+        self._page_call("roster", "show_person", person_id)
+
+    @Slot(str)
+    def _open_session(self, session_id: str) -> None:
+        self._page_call("sessions", "select_session", session_id)
+
+    @Slot()
+    def _data_changed(self) -> None:
+        # The page that wrote has already updated itself; the others catch up when shown.
+        current = self.current_key()
+        self._stale.update(key for key in self.pages if key != current)
+        self.refresh_status()
+
+    def _mark_all_stale(self) -> None:
+        self._stale = set(self.pages)
+        current = self.current_key()
+        if current:
+            self.show_page(current)
+
+    # -- status bar --------------------------------------------------------------------------
+    @Slot()
+    def refresh_status(self) -> None:
+        """Re-read the pending changes, last sync and data folder into the status bar."""
         info = status(self._store.db, self._store.paths)
-        self.status_page.show_status(info)
         pending = int(info["pending_ops"])
         self.pending_label.setText(self.tr("Unsynced changes: %n", "", pending))
+        last_sync = info.get("last_sync")
+        if last_sync:
+            when = QDateTime.fromSecsSinceEpoch(int(last_sync))
+            shown = QLocale().toString(when, QLocale.FormatType.ShortFormat)
+            self.sync_label.setText(self.tr("Last sync: %1").replace("%1", shown))
+        else:
+            self.sync_label.setText(self.tr("Not synced yet"))
         folder = str(info["data_dir"])
         metrics = self.folder_label.fontMetrics()
-        shown = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, FOLDER_LABEL_MAX_PX)
-        self.folder_label.setText(self.tr("Data folder: %1").replace("%1", shown))
+        elided = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, FOLDER_LABEL_MAX_PX)
+        self.folder_label.setText(self.tr("Data folder: %1").replace("%1", elided))
         self.folder_label.setToolTip(folder)
 
+    # -- actions -----------------------------------------------------------------------------
     @Slot()
     def back_up_now(self) -> None:
         """Write a manual backup and say where it went; a failure gets a calm message box."""
@@ -219,7 +396,90 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("Backup saved: %1").replace("%1", written.name), STATUS_MESSAGE_MS
         )
-        self.refresh()
+        # The settings page lists the backups.
+        if "settings" in self.pages:
+            if self.current_key() == "settings":
+                self.pages["settings"].refresh()
+            else:
+                self._stale.add("settings")
+
+    @Slot()
+    def show_restore(self) -> None:
+        """File › Restore from a backup…: the settings page holds the list of backups."""
+        page = self.show_page("settings")
+        focus = getattr(page, "focus_backups", None)
+        if focus is not None:
+            focus()
+
+    @Slot(str)
+    def restore_from_backup(self, backup_file: str) -> None:
+        """Replace the data with ``backup_file`` (already confirmed by the user) and reopen it.
+
+        The current data is copied aside first (``core.backup.restore_backup``), so the result
+        message names that copy: the user can go back to it.
+        """
+        chosen = Path(backup_file)
+
+        def restore(paths: DataPaths) -> Path | None:
+            return backup.restore_backup(paths.db, chosen)
+
+        try:
+            safety = self.reopen_store(restore)
+        except StoreGoneError:
+            return  # already explained, and the window is closing
+        except (StoreError, OSError, sqlite3.Error) as exc:
+            log.warning("restore from %s failed: %s: %s", chosen.name, type(exc).__name__, exc)
+            show_error(self, exc)
+            return
+        text = self.tr(
+            'The data now matches the backup "%1".\n\n'
+            'The data as it was just before is kept as the backup "%2", so nothing is lost: '
+            "you can restore it the same way if you need it again."
+        )
+        kept = safety.name if safety is not None else "-"
+        text = text.replace("%1", chosen.name).replace("%2", kept)
+        self.statusBar().showMessage(
+            self.tr("Restored from the backup %1").replace("%1", chosen.name), STATUS_MESSAGE_MS
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Backup restored"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.exec()
+
+    def reopen_store(self, work: Callable[[DataPaths], T]) -> T:
+        """Close the store, run ``work(paths)`` on the closed data folder, open it again.
+
+        Background tasks are stopped first (they hold their own connections). The folder is
+        locked while ``work`` runs. Every page sees the new store through ``ctx`` and is
+        refreshed. If the store cannot be opened again the error is shown and the window
+        closes: there is nothing left to show.
+        """
+        self.tasks.cancel_all()
+        self.tasks.wait_for_done(CLOSE_WAIT_MS)
+        paths = self._store.paths
+        self._store.close()
+        try:
+            with DataDirLock(paths.lock):
+                return work(paths)
+        finally:
+            self._reopen(paths)
+
+    def _reopen(self, paths: DataPaths) -> None:
+        try:
+            reopened = open_store(paths, daily_backup=False)
+        except (StoreError, OSError, sqlite3.Error) as exc:
+            log.error("could not open the store again: %s: %s", type(exc).__name__, exc)
+            show_error(self, exc)
+            self.close()
+            raise StoreGoneError(str(exc)) from exc
+        self._store = reopened
+        self.ctx.store = reopened
+        self.refresh_status()
+        self._mark_all_stale()
 
     @Slot()
     def show_about(self) -> None:
@@ -233,18 +493,28 @@ class MainWindow(QMainWindow):
         text = text.replace("%1", __version__).replace("%2", str(self._store.paths.root))
         QMessageBox.about(self, self.tr("About Zhangye Desk"), text)
 
+    # -- geometry and closing ----------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        saved = app_settings().value(GEOMETRY_KEY) if self._remember_geometry else None
+        saved = app_settings().value(GEOMETRY_KEY) if self._remember else None
         if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
             return
         self.resize(DEFAULT_SIZE)
         screen = QApplication.primaryScreen()
         if screen is not None:
+            available = screen.availableGeometry()
+            self.resize(self.size().boundedTo(available.size()))
             frame = self.frameGeometry()
-            frame.moveCenter(screen.availableGeometry().center())
+            frame.moveCenter(available.center())
             self.move(frame.topLeft())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override, hence camelCase
-        if self._remember_geometry:
-            app_settings().setValue(GEOMETRY_KEY, self.saveGeometry())
+        # Background work gets a moment to stop at its next check; what it had committed stays.
+        self.tasks.cancel_all()
+        if not self.tasks.wait_for_done(CLOSE_WAIT_MS):
+            log.warning("background tasks still running at close")
+        if self._remember:
+            settings = app_settings()
+            settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+            if self.current_key():
+                settings.setValue(LAST_PAGE_KEY, self.current_key())
         super().closeEvent(event)
