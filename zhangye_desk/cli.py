@@ -495,7 +495,9 @@ def cmd_sync(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: str) -> int:
+def cmd_demo(
+    args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: str | None
+) -> int:
     """Open the window on its own demo data folder, filling it the first time."""
     from . import app
     from .core.demo import generate_demo
@@ -513,12 +515,13 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: st
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    lang = args.lang or os.environ.get("ZHANGYE_DESK_LANG") or "zh_CN"
-    msg = Messages(lang)
+    # None lets the window use the language saved on its settings page.
+    lang: str | None = args.lang or os.environ.get("ZHANGYE_DESK_LANG")
+    msg = Messages(lang or "zh_CN")
     if args.self_test:
         from . import app
 
-        return app.self_test(lang)
+        return app.self_test(lang or "zh_CN")
     paths = data_paths(args.data_dir)
     if args.command == "demo" and not args.data_dir and not os.environ.get(DATA_DIR_ENV):
         paths = DataPaths(default_data_dir() / "demo")  # never mix demo data into real data

@@ -144,7 +144,7 @@ def test_deleted_and_merged_people_are_not_found(
     ]
 
 
-def test_results_carry_what_the_attendance_screen_shows(
+def test_results_carry_what_the_attendance_and_roster_screens_show(
     sunan_db: Database, roster: dict[str, str]
 ) -> None:
     (row,) = search_people(sunan_db, "crzm", limit=5)
@@ -158,6 +158,7 @@ def test_results_carry_what_the_attendance_screen_shows(
         "village_code",
         "organisation_id",
         "political_status",
+        "phone",  # the roster page lists it
         "rank",
     }
     assert len(search_people(sunan_db, "a", limit=2)) == 2

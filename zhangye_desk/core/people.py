@@ -72,7 +72,7 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{2,22}$")
 # Columns returned by search and duplicate checks (the attendance screen's row).
 _LIST_COLUMNS = (
     "id, name, gender, ethnicity, birth_year, township_code, village_code, organisation_id, "
-    "political_status"
+    "political_status, phone"
 )
 _PERSON_COLUMNS = (
     "id, name, gender, ethnicity, birth_year, township_code, village_code, organisation_id, "
