@@ -66,7 +66,7 @@
         <translation>数据文件夹：%1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+14"/>
         <source>Backup saved: %1</source>
         <translation>备份已保存：%1</translation>
     </message>
@@ -111,13 +111,13 @@ Data folder: %2</source>
 <context>
     <name>MaterialViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/viewers.py" line="+573"/>
-        <location line="+211"/>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="+647"/>
+        <location line="+221"/>
         <source>Full screen</source>
         <translation>全屏</translation>
     </message>
     <message>
-        <location line="-209"/>
+        <location line="-219"/>
         <source>Fill the screen (F11); Esc to go back</source>
         <translation>铺满整个屏幕（F11）；按 Esc 键返回</translation>
     </message>
@@ -132,9 +132,9 @@ Data folder: %2</source>
         <translation>用本机的程序打开这个文件</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Choose a material on the left to show it here.</source>
-        <translation>在左边点一份材料，就会在这里展示。</translation>
+        <translation>在左边点一份资料，就会在这里展示。</translation>
     </message>
     <message>
         <location line="+40"/>
@@ -152,7 +152,7 @@ Data folder: %2</source>
         <translation>这个文件无法在这里显示，可能已经损坏；可以试试“用其他程序打开”。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+61"/>
         <source>This recording could not be played on this laptop. You can try “Open with another program”.</source>
         <translation>这段音频或视频无法在本机播放；可以试试“用其他程序打开”。</translation>
     </message>
@@ -162,7 +162,7 @@ Data folder: %2</source>
         <translation>这台电脑上没有能打开这类文件的程序。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>Leave full screen</source>
         <translation>退出全屏</translation>
     </message>
@@ -170,7 +170,7 @@ Data folder: %2</source>
 <context>
     <name>MediaViewer</name>
     <message>
-        <location line="-362"/>
+        <location line="-380"/>
         <location line="+107"/>
         <source>Play</source>
         <translation>播放</translation>
@@ -310,7 +310,7 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
 <context>
     <name>PdfViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/viewers.py" line="-318"/>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="-354"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
@@ -348,9 +348,19 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
 <context>
     <name>TextViewer</name>
     <message>
-        <location line="+90"/>
+        <location line="+110"/>
         <source>(Only the beginning of this long file is shown.)</source>
         <translation>（文件太长，这里只显示开头部分。）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This computer has no Tibetan font, so Tibetan letters show as empty boxes. The county IT staff can install one (for example Noto Serif Tibetan).</source>
+        <translation>这台电脑没有藏文字体，藏文会显示成空方框。可以请县里的信息技术人员安装一个（例如 Noto Serif Tibetan）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This computer has no Mongolian font, so Mongolian letters show as empty boxes. The county IT staff can install one (for example Noto Sans Mongolian).</source>
+        <translation>这台电脑没有蒙古文字体，蒙古文会显示成空方框。可以请县里的信息技术人员安装一个（例如 Noto Sans Mongolian）。</translation>
     </message>
 </context>
 <context>
