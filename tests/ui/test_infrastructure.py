@@ -86,3 +86,26 @@ def test_failures_reach_the_gui_thread_as_the_same_exception(qtbot: QtBot) -> No
     runner.run(work, on_error=errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert isinstance(errors[0], DiskFullError)
+
+
+def test_qt_calls_do_not_use_up_references_to_none_or_true(qtbot: QtBot) -> None:
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void C++ call and to
+    True on every emit; the app then aborts (none_dealloc) after a few thousand calls. This
+    guards the pinned Qt version: a day of taking attendance makes far more calls than this."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QWidget
+
+    class Emitter(QObject):
+        changed = Signal(bool)
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    emitter = Emitter()
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(5000):
+        widget.setEnabled(True)
+        emitter.changed.emit(True)
+    assert sys.getrefcount(None) - none_before > -50
+    assert sys.getrefcount(True) - true_before > -50
