@@ -2,8 +2,9 @@
 
 ``postgres_url`` starts one cluster per test session, the first time a test asks for it:
 ``initdb`` into a fresh temp folder, listening on 127.0.0.1 at a free port, its unix socket
-in that folder, trust authentication, ``fsync=off``. ``fresh_postgres_url`` gives each test
-its own empty database (``CREATE DATABASE`` … and ``DROP DATABASE … WITH (FORCE)`` after).
+in that folder, trust authentication, ``fsync=off`` (``start_cluster(durable=True)`` leaves
+it on, for benchmarks). ``fresh_postgres_url`` gives each test its own empty database
+(``CREATE DATABASE`` … and ``DROP DATABASE … WITH (FORCE)`` after).
 The cluster is stopped with ``pg_ctl stop -m fast`` and its folder removed at session end.
 
 PostgreSQL refuses to run as root and CI runs as root, so as root the cluster belongs to a
@@ -105,6 +106,9 @@ class PgCluster:
     root: Path
     run_as: pwd.struct_passwd | None = None  # None: the current (non-root) user
     port: int = 0
+    # True: fsync, synchronous_commit and full-page writes on, as in production (benchmarks);
+    # False: throwaway data, off (tests).
+    durable: bool = False
     startup_seconds: float = 0.0  # initdb + start: what the harness costs a test session
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -178,6 +182,7 @@ class PgCluster:
         raise ClusterError(f"PostgreSQL did not start; its log ends with:\n{last_log}")
 
     def _start_on_port(self) -> bool:
+        switch = "on" if self.durable else "off"
         with open(self.log_file, "ab") as log:  # the child keeps its own copy of the fd
             # postgres itself (not pg_ctl start) so a failed start is seen at once through
             # poll() instead of after pg_ctl's own timeout.
@@ -187,8 +192,8 @@ class PgCluster:
                     "-c", "listen_addresses=127.0.0.1",
                     "-c", f"unix_socket_directories={self.socket_dir}",
                     # Throwaway data: durability is pointless and costs seconds per test run.
-                    "-c", "fsync=off", "-c", "synchronous_commit=off",
-                    "-c", "full_page_writes=off", "-c", "max_connections=100",
+                    "-c", f"fsync={switch}", "-c", f"synchronous_commit={switch}",
+                    "-c", f"full_page_writes={switch}", "-c", "max_connections=100",
                 ),
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.root, env=self._env(),
@@ -234,14 +239,15 @@ class PgCluster:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def start_cluster() -> PgCluster:
-    """Create and start a cluster in a new temp folder (the caller stops it and removes it)."""
+def start_cluster(*, durable: bool = False) -> PgCluster:
+    """Create and start a cluster in a new temp folder (the caller stops it and removes it).
+    ``durable``: fsync and synchronous commits on (a benchmark), instead of off (tests)."""
     bin_dir = find_bin_dir()
     run_as = _ensure_system_user(PG_USER) if os.geteuid() == 0 else None
     # Directly under the system temp dir, not pytest's tmp_path: pytest's base folder is 0700
     # root, so the cluster's owner could not reach a folder inside it.
     root = Path(tempfile.mkdtemp(prefix="zhangye-pg-"))
-    cluster = PgCluster(bin_dir=bin_dir, root=root, run_as=run_as)
+    cluster = PgCluster(bin_dir=bin_dir, root=root, run_as=run_as, durable=durable)
     try:
         cluster.init()
         cluster.start()

@@ -12,19 +12,22 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from . import feed
-from .apply import WireError, apply_push, decode_batch, replica_state
-from .auth import EnrolError, enrol_device
+from .apply import Batch, WireError, apply_push, decode_batch, replica_state
+from .auth import Device, EnrolError, enrol_device
 from .db import read_transaction, write_transaction
-from .deps import ClockDep, DeviceDep, EngineDep, SettingsDep
+from .deps import ClockDep, DeviceDep, EngineDep, PushSlotsDep, SettingsDep
 from .errors import PROTOCOL, ProtocolError
+from .settings import Settings
 
 router = APIRouter()
 
@@ -131,6 +134,31 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
     return data
 
 
+def _decode(raw: bytes, gzipped: bool, max_decoded_bytes: int) -> Batch:
+    data = _gunzip(raw, max_decoded_bytes) if gzipped else raw
+    try:
+        payload = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(400, "bad_request", f"the body is not JSON: {exc}") from None
+    try:
+        return decode_batch(payload)
+    except WireError as exc:
+        raise ProtocolError(400, "bad_request", str(exc)) from None
+
+
+def _push(
+    engine: Engine,
+    device: Device,
+    raw: bytes,
+    gzipped: bool,
+    settings: Settings,
+    clock: Callable[[], float],
+) -> dict[str, Any]:
+    """Decode and apply one push body (in a worker thread: both take CPU, apply blocks)."""
+    batch = _decode(raw, gzipped, settings.max_decoded_bytes)
+    return apply_push(engine, device, batch, now=clock())
+
+
 @router.post("/v1/sync/push")
 async def push(
     request: Request,
@@ -138,24 +166,17 @@ async def push(
     engine: EngineDep,
     settings: SettingsDep,
     clock: ClockDep,
+    slots: PushSlotsDep,
 ) -> Response:
     raw = await _read_body(request, settings.max_request_bytes)
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding == "gzip":
-        data = _gunzip(raw, settings.max_decoded_bytes)
-    elif encoding in ("identity", ""):
-        data = raw
-    else:
+    if encoding not in ("gzip", "identity", ""):
         raise ProtocolError(415, "unsupported_media_type", f"unknown encoding {encoding!r}")
-    try:
-        payload = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(400, "bad_request", f"the body is not JSON: {exc}") from None
-    try:
-        batch = decode_batch(payload)
-    except WireError as exc:
-        raise ProtocolError(400, "bad_request", str(exc)) from None
-    reply = await run_in_threadpool(apply_push, engine, device, batch, now=clock())
+    # Waiting here costs no thread and no connection; the body stays compressed meanwhile.
+    async with slots:
+        reply = await run_in_threadpool(
+            _push, engine, device, raw, encoding == "gzip", settings, clock
+        )
     return json_response(request, reply)
 
 

@@ -1,16 +1,18 @@
 """The app factory: ``create_app(settings)`` builds one FastAPI app with its own engine.
 
-No import-time globals: the engine, settings and clock live on ``app.state`` and reach routes
-through ``deps.py``. Every error leaves as ``{"protocol": 1, "error": code, "detail": …}``
-(docs/protocol.md): our ``ProtocolError``, FastAPI's validation errors (400 bad_request),
-unknown routes (404), a SQLite database held too long by another writer (503 busy with
-``Retry-After``) and bugs (500 internal, logged, no details sent). A request whose declared
-body is larger than ``max_request_bytes`` is refused with 413 before it is read; a push body
-without a length is counted while it is read (``api_sync``).
+No import-time globals: the engine, settings, clock and push slots live on ``app.state`` and
+reach routes through ``deps.py``. Every error leaves as ``{"protocol": 1, "error": code,
+"detail": …}`` (docs/protocol.md): our ``ProtocolError``, FastAPI's validation errors (400
+bad_request), unknown routes (404), a SQLite database held too long by other writers (503 busy
+with ``Retry-After``) and bugs (500 internal, logged, no details sent). A request whose
+declared body is larger than ``max_request_bytes`` is refused with 413 before it is read; a
+push body without a length is counted while it is read (``api_sync``). At most
+``push_concurrency`` pushes are decoded and applied at a time (``app.state.push_slots``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from . import api_sync, dbadmin, files
-from .db import create_engine_for
+from .db import WriterBusy, create_engine_for
 from .errors import PROTOCOL, ProtocolError
 from .settings import Settings
 
@@ -90,6 +92,18 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(
             ProtocolError(exc.status_code, code, str(exc.detail), headers=exc.headers)
+        )
+
+    @app.exception_handler(WriterBusy)
+    async def _writer_busy(request: Request, exc: WriterBusy) -> JSONResponse:
+        log.warning("write lock busy on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            ProtocolError(
+                503,
+                "busy",
+                "the database is busy; try again shortly",
+                headers={"Retry-After": str(settings.busy_retry_after_s)},
+            )
         )
 
     @app.exception_handler(OperationalError)
@@ -156,6 +170,11 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.state.protocol = PROTOCOL
+    # Pushes applied at once (the others wait in the event loop, holding no thread or
+    # connection): SQLite has one writer, so one applies while the next one decodes.
+    app.state.push_slots = asyncio.Semaphore(
+        settings.push_concurrency or (2 if engine.dialect.name == "sqlite" else 4)
+    )
     _install_error_handlers(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api_sync.router)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -43,8 +44,11 @@ from .db import (
     device,
     insert_ignore,
     op_log,
+    person,
     quarantine,
     replica,
+    reserve_ids,
+    review_queue,
     session,
     session_material,
     township,
@@ -64,6 +68,10 @@ MAX_TEXT = 2000
 MAX_DETAIL = 300
 # Keys looked up per query: a bounded IN list is fine on every database.
 IN_CHUNK = 500
+# The largest value a BigInteger column holds (epoch seconds, seqs).
+MAX_BIGINT = 2**63 - 1
+
+T = TypeVar("T")
 
 
 class WireError(ValueError):
@@ -103,7 +111,7 @@ class Batch:
 
 
 def _int(value: Any, what: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_BIGINT:
         raise WireError(f"{what} must be an integer ≥ {minimum}")
     return value
 
@@ -198,6 +206,12 @@ class _Context:
     # the ops that change them; people are never removed by a push.
     sessions: dict[str, RowMapping] = field(default_factory=dict)
     people: set[str] = field(default_factory=set)
+    # Ids known to be absent (a run of marks looks them up all at once); an op that creates
+    # one takes it out again.
+    no_sessions: set[str] = field(default_factory=set)
+    no_people: set[str] = field(default_factory=set)
+    # Sessions whose row this transaction holds locked (marks: see _load_for_marks).
+    locked: set[str] = field(default_factory=set)
     # sha256 → origin replicas under which that body was applied (see _applied_elsewhere).
     applied: dict[str, set[str]] = field(default_factory=dict)
 
@@ -218,7 +232,7 @@ def _epoch(fields: Mapping[str, Any], key: str, *, required: bool) -> int | None
     value = fields.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BIGINT:
         raise Reject("invalid", f"{key} must be epoch seconds")
     return value
 
@@ -232,7 +246,12 @@ def _session_row(ctx: _Context, session_id: str) -> RowMapping:
     """The session an op refers to, which must belong to the device's township."""
     row = ctx.sessions.get(session_id)
     if row is None:
-        row = ctx.conn.execute(select(session).where(session.c.id == session_id)).mappings().first()
+        if session_id not in ctx.no_sessions:
+            row = (
+                ctx.conn.execute(select(session).where(session.c.id == session_id))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise Reject("unknown_session", f"no session {session_id}")
         ctx.sessions[session_id] = row
@@ -243,7 +262,7 @@ def _session_row(ctx: _Context, session_id: str) -> RowMapping:
 
 def _require_person(ctx: _Context, person_id: str) -> None:
     if person_id not in ctx.people:
-        if service.get_person(ctx.conn, person_id) is None:
+        if person_id in ctx.no_people or service.get_person(ctx.conn, person_id) is None:
             raise Reject("unknown_person", f"no person {person_id}")
         ctx.people.add(person_id)
 
@@ -321,6 +340,7 @@ def _apply_session_create(ctx: _Context, op: WireOp) -> None:
     if exists is not None:
         raise Reject("already_exists", f"session {session_id} exists with other content")
     created = _epoch(f, "at", required=False) or ctx.now
+    ctx.no_sessions.discard(session_id)
     ctx.conn.execute(
         session.insert().values(
             id=session_id,
@@ -380,64 +400,106 @@ def _apply_session_close(ctx: _Context, op: WireOp) -> None:
     )
 
 
-def _apply_attendance_mark(ctx: _Context, op: WireOp) -> None:
+@dataclass(frozen=True)
+class _Mark:
+    """An ``attendance.mark`` op that passed its checks."""
+
+    op: WireOp
+    session_id: str
+    person_id: str
+    status: str
+    at: int
+    by: str | None
+
+
+def _check_mark(ctx: _Context, op: WireOp) -> _Mark:
+    """The checks of an ``attendance.mark``, in this order: status, time, session (known, the
+    device's township), person (known), session still open. Raises Reject."""
     f = op.fields
     status = f.get("st")
     if status not in ATTENDANCE_STATUSES:
         raise Reject("invalid", f"unknown attendance status {status!r}")
     at = _epoch(f, "at", required=True)
+    assert at is not None
     row = _session_row(ctx, _id(f, "s"))
     person_id = _id(f, "p")
     _require_person(ctx, person_id)
     if row["state"] != "open":
         raise Reject("session_closed", "the session was closed before this mark arrived")
+    return _Mark(op, row["id"], person_id, status, at, _by(f))
+
+
+def _event_row(ctx: _Context, mark: _Mark) -> dict[str, Any]:
+    return {
+        "session_id": mark.session_id,
+        "person_id": mark.person_id,
+        "status": mark.status,
+        "at": mark.at,
+        "by": mark.by,
+        "device_id": ctx.device.id,
+        "origin_replica": mark.op.origin,
+        "seq": mark.op.seq,
+        "received_at": ctx.now,
+    }
+
+
+def _disagreement(ctx: _Context, mark: _Mark, current_status: str) -> dict[str, Any] | None:
+    """The review-queue row when laptops disagree whether the person was there (a removal
+    against an attended status, or the reverse), else None."""
+    if (current_status == REMOVED) == (mark.status == REMOVED):
+        return None
+    return service.flag_row(
+        "attendance_disagreement",
+        "attendance",
+        f"{mark.session_id}/{mark.person_id}",
+        now=ctx.now,
+        source={"device_id": ctx.device.id, "origin_replica": mark.op.origin, "seq": mark.op.seq},
+        detail={
+            "session": mark.session_id,
+            "person": mark.person_id,
+            "current": current_status,
+            "incoming": mark.status,
+        },
+    )
+
+
+def _apply_attendance_mark(ctx: _Context, op: WireOp) -> None:
+    """One mark on its own (a run of marks goes through ``_apply_marks``; this is its exact
+    fallback, op by op)."""
+    mark = _check_mark(ctx, op)
     conn = ctx.conn
     event_id = conn.execute(
-        attendance_event.insert().values(
-            session_id=row["id"],
-            person_id=person_id,
-            status=status,
-            at=at,
-            by=_by(f),
-            device_id=ctx.device.id,
-            origin_replica=op.origin,
-            seq=op.seq,
-            received_at=ctx.now,
-        )
+        attendance_event.insert().values(**_event_row(ctx, mark))
     ).inserted_primary_key[0]  # type: ignore[index]
-    key = (attendance.c.session_id == row["id"]) & (attendance.c.person_id == person_id)
+    key = (attendance.c.session_id == mark.session_id) & (attendance.c.person_id == mark.person_id)
     current = conn.execute(select(attendance).where(key)).mappings().first()
-    values = {"status": status, "event_id": event_id, "at": at, "device_id": ctx.device.id}
+    values = {
+        "status": mark.status,
+        "event_id": event_id,
+        "at": mark.at,
+        "device_id": ctx.device.id,
+    }
     if current is None:
         conn.execute(
-            attendance.insert().values(session_id=row["id"], person_id=person_id, **values)
+            attendance.insert().values(
+                session_id=mark.session_id, person_id=mark.person_id, **values
+            )
         )
         return
-    other_device = current["device_id"] != ctx.device.id
-    if other_device and (current["status"] == REMOVED) != (status == REMOVED):
+    if current["device_id"] != ctx.device.id:
         # Laptops disagree whether the person was there: attending beats absence (DESIGN §4),
         # and an admin looks at it.
-        service.flag(
-            conn,
-            "attendance_disagreement",
-            "attendance",
-            f"{row['id']}/{person_id}",
-            now=ctx.now,
-            source=ctx.source,
-            detail={
-                "session": row["id"],
-                "person": person_id,
-                "current": current["status"],
-                "incoming": status,
-            },
-        )
-        if status == REMOVED:
-            return
+        flagged = _disagreement(ctx, mark, current["status"])
+        if flagged is not None:
+            conn.execute(review_queue.insert().values(**flagged))
+            if mark.status == REMOVED:
+                return
     conn.execute(update(attendance).where(key).values(**values))
 
 
 def _apply_person_create(ctx: _Context, op: WireOp) -> None:
     person_id = _id(op.fields, "id")
+    ctx.no_people.discard(person_id)
     if service.get_person(ctx.conn, person_id) is not None:
         raise Reject("already_exists", f"person {person_id} exists with other content")
     cleaned = service.clean_new_person(ctx.conn, op.fields)
@@ -637,6 +699,11 @@ def _claim_replica(conn: Connection, batch: Batch, dev: Device, now: int) -> Row
     return row
 
 
+def _chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _stored_hashes(conn: Connection, ops: list[WireOp]) -> dict[tuple[str, int], str]:
     """The hashes already stored under the batch's keys."""
     stored: dict[tuple[str, int], str] = {}
@@ -644,14 +711,20 @@ def _stored_hashes(conn: Connection, ops: list[WireOp]) -> dict[tuple[str, int],
     for op in ops:
         by_origin.setdefault(op.origin, []).append(op.seq)
     for origin, seqs in by_origin.items():
-        for start in range(0, len(seqs), IN_CHUNK):
+        wanted = set(seqs)
+        if seqs[-1] - seqs[0] < 2 * len(seqs):
+            # An outbox's seqs are (nearly) contiguous: one range scan of the key's index
+            # instead of an IN list per 500 keys.
+            queries = [op_log.c.seq.between(seqs[0], seqs[-1])]
+        else:
+            queries = [op_log.c.seq.in_(chunk) for chunk in _chunks(seqs)]
+        for where in queries:
             rows = conn.execute(
                 select(op_log.c.seq, op_log.c.sha256).where(
-                    op_log.c.origin_replica == origin,
-                    op_log.c.seq.in_(seqs[start : start + IN_CHUNK]),
+                    op_log.c.origin_replica == origin, where
                 )
             )
-            stored.update({(origin, int(seq)): sha for seq, sha in rows})
+            stored.update({(origin, int(seq)): sha for seq, sha in rows if int(seq) in wanted})
     return stored
 
 
@@ -659,10 +732,10 @@ def _applied_bodies(conn: Connection, ops: list[WireOp]) -> dict[str, set[str]]:
     """For the batch's bodies: the origin replicas under which each was already applied."""
     applied: dict[str, set[str]] = {}
     hashes = sorted({op.sha256 for op in ops})
-    for start in range(0, len(hashes), IN_CHUNK):
+    for chunk in _chunks(hashes):
         rows = conn.execute(
             select(op_log.c.sha256, op_log.c.origin_replica).where(
-                op_log.c.sha256.in_(hashes[start : start + IN_CHUNK]), op_log.c.result == "ok"
+                op_log.c.sha256.in_(chunk), op_log.c.result == "ok"
             )
         )
         for sha256, origin in rows:
@@ -674,12 +747,14 @@ def _applied_elsewhere(ctx: _Context, op: WireOp) -> bool:
     """The same body was applied under another origin replica: the same op pushed again after
     a restore. (Under one origin, equal bodies at two seqs are two real ops: a mark, unmark
     and mark again within one second.)"""
-    return bool(ctx.applied.get(op.sha256, set()) - {op.origin})
+    origins = ctx.applied.get(op.sha256)
+    return origins is not None and bool(origins - {op.origin})
 
 
 def _apply_one(ctx: _Context, op: WireOp) -> tuple[str, str] | None:
     """Apply one new op; returns (reason, detail) if it went to quarantine."""
     handler = HANDLERS.get(op.type)
+    ctx.op = op
     try:
         if handler is None:
             raise Reject("unknown_type", f"unknown op type {op.type!r}")
@@ -702,6 +777,201 @@ def _apply_one(ctx: _Context, op: WireOp) -> tuple[str, str] | None:
         return "invalid", f"refused by the database: {exc.orig}"[:MAX_DETAIL]
 
 
+# --- a run of marks, set-based ---------------------------------------------------------------
+#
+# A batch is mostly attendance marks (a 32 KiB batch holds ~3,300). Applied one by one, each
+# costs a savepoint and four statements (a round trip each on PostgreSQL). A run of
+# consecutive marks is applied with the same rules and the same outcome in a handful of
+# statements: the sessions and people it names are read at once, every mark is checked in
+# Python in order, the events are inserted in one executemany (their ids, in op order, are
+# the arrival order), the effective status of each (session, person) is worked out in order
+# from the stored one, and the changed rows are written at once. If the database refuses
+# something the checks did not foresee, the run's savepoint is rolled back and its marks go
+# through the op-by-op path, which quarantines exactly the op the database refuses.
+
+
+def _load_for_marks(ctx: _Context, ops: Sequence[WireOp]) -> list[str]:
+    """Read the sessions and people a run of marks names, all at once, into the caches.
+
+    Session rows are read ``FOR UPDATE`` (PostgreSQL; SQLite has one writer anyway): pushes
+    marking at the same session then apply one after the other, so each sees the other's
+    effective status and an event's id order is its commit order. Returns the sessions newly
+    locked (recorded in ``ctx.locked`` once the run is committed to its savepoint).
+    """
+    conn = ctx.conn
+    session_ids: set[str] = set()
+    person_ids: set[str] = set()
+    for op in ops:
+        s, p = op.fields.get("s"), op.fields.get("p")
+        if isinstance(s, str) and s:
+            session_ids.add(s)
+        if isinstance(p, str) and p:
+            person_ids.add(p)
+    to_lock = sorted(session_ids - ctx.locked)
+    for chunk in _chunks(to_lock):
+        query = select(session).where(session.c.id.in_(chunk)).order_by(session.c.id)
+        for row in conn.execute(query.with_for_update()).mappings():
+            ctx.sessions[row["id"]] = row
+    ctx.no_sessions.update(sid for sid in to_lock if sid not in ctx.sessions)
+    unknown = sorted(person_ids - ctx.people - ctx.no_people)
+    for chunk in _chunks(unknown):
+        ctx.people.update(conn.execute(select(person.c.id).where(person.c.id.in_(chunk))).scalars())
+    ctx.no_people.update(pid for pid in unknown if pid not in ctx.people)
+    return [sid for sid in to_lock if sid in ctx.sessions]
+
+
+def _stored_attendance(
+    conn: Connection, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(session, person) → (status, device_id) of the stored effective status, for ``pairs``."""
+    sessions = sorted({s for s, _ in pairs})
+    people = sorted({p for _, p in pairs})
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for session_chunk in _chunks(sessions):
+        for person_chunk in _chunks(people):
+            rows = conn.execute(
+                select(
+                    attendance.c.session_id,
+                    attendance.c.person_id,
+                    attendance.c.status,
+                    attendance.c.device_id,
+                ).where(
+                    attendance.c.session_id.in_(session_chunk),
+                    attendance.c.person_id.in_(person_chunk),
+                )
+            )
+            for session_id, person_id, status, device_id in rows:
+                if (session_id, person_id) in pairs:
+                    found[(session_id, person_id)] = (status, device_id)
+    return found
+
+
+_UPDATE_ATTENDANCE = (
+    update(attendance)
+    .where(
+        attendance.c.session_id == bindparam("key_session"),
+        attendance.c.person_id == bindparam("key_person"),
+    )
+    .values(
+        status=bindparam("status"),
+        event_id=bindparam("event_id"),
+        at=bindparam("at"),
+        device_id=bindparam("device_id"),
+    )
+)
+
+
+def _write_marks(ctx: _Context, marks: list[_Mark]) -> None:
+    """Insert the events of checked marks and bring the effective statuses up to date."""
+    conn = ctx.conn
+    event_ids = reserve_ids(conn, attendance_event, len(marks))
+    conn.execute(
+        attendance_event.insert(),
+        [
+            {"id": event_id, **_event_row(ctx, mark)}
+            for mark, event_id in zip(marks, event_ids, strict=True)
+        ],
+    )
+    stored = _stored_attendance(conn, {(m.session_id, m.person_id) for m in marks})
+    current = dict(stored)
+    changed: dict[tuple[str, str], dict[str, Any]] = {}
+    flags: list[dict[str, Any]] = []
+    for mark, event_id in zip(marks, event_ids, strict=True):
+        key = (mark.session_id, mark.person_id)
+        now = current.get(key)
+        if now is not None and now[1] != ctx.device.id:
+            flagged = _disagreement(ctx, mark, now[0])
+            if flagged is not None:
+                flags.append(flagged)
+                if mark.status == REMOVED:
+                    continue  # attending beats absence
+        current[key] = (mark.status, ctx.device.id)
+        changed[key] = {
+            "status": mark.status,
+            "event_id": event_id,
+            "at": mark.at,
+            "device_id": ctx.device.id,
+        }
+    new_rows = [
+        {"session_id": key[0], "person_id": key[1], **values}
+        for key, values in changed.items()
+        if key not in stored
+    ]
+    updates = [
+        {"key_session": key[0], "key_person": key[1], **values}
+        for key, values in changed.items()
+        if key in stored
+    ]
+    if new_rows:
+        conn.execute(attendance.insert(), new_rows)
+    if updates:
+        conn.execute(_UPDATE_ATTENDANCE, updates)
+    if flags:
+        conn.execute(review_queue.insert(), flags)
+
+
+def _apply_marks(ctx: _Context, ops: Sequence[WireOp]) -> dict[int, tuple[str, str]]:
+    """Apply a run of consecutive ``attendance.mark`` ops; returns seq → (reason, detail) of
+    those that went to quarantine. Same outcome as ``_apply_one`` on each in turn."""
+    refused: dict[int, tuple[str, str]] = {}
+    added: list[tuple[str, str]] = []  # (sha256, origin) newly recorded in ctx.applied
+    try:
+        with ctx.conn.begin_nested():
+            locked = _load_for_marks(ctx, ops)
+            marks: list[_Mark] = []
+            for op in ops:
+                ctx.op = op
+                if _applied_elsewhere(ctx, op):
+                    continue
+                try:
+                    marks.append(_check_mark(ctx, op))
+                except Reject as exc:
+                    refused[op.seq] = (exc.reason, exc.detail[:MAX_DETAIL])
+                    continue
+                origins = ctx.applied.setdefault(op.sha256, set())
+                if op.origin not in origins:
+                    origins.add(op.origin)
+                    added.append((op.sha256, op.origin))
+            if marks:
+                _write_marks(ctx, marks)
+    except (IntegrityError, DataError) as exc:
+        log.warning(
+            "a run of %d marks was refused by the database (%s): applying them one by one",
+            len(ops),
+            exc.orig,
+        )
+        for sha256, origin in added:
+            ctx.applied[sha256].discard(origin)
+        refused = {}
+        for op in ops:
+            outcome = _apply_one(ctx, op)
+            if outcome is not None:
+                refused[op.seq] = outcome
+        return refused
+    ctx.locked.update(locked)
+    return refused
+
+
+def _apply_ops(ctx: _Context, ops: list[WireOp]) -> dict[int, tuple[str, str]]:
+    """Apply the batch's new ops in order; returns seq → (reason, detail) of the quarantined."""
+    refused: dict[int, tuple[str, str]] = {}
+    index = 0
+    while index < len(ops):
+        if ops[index].type == outbox.OP_ATTENDANCE:
+            end = index
+            while end < len(ops) and ops[end].type == outbox.OP_ATTENDANCE:
+                end += 1
+            refused.update(_apply_marks(ctx, ops[index:end]))
+            index = end
+            continue
+        op = ops[index]
+        outcome = _apply_one(ctx, op)
+        if outcome is not None:
+            refused[op.seq] = outcome
+        index += 1
+    return refused
+
+
 def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict[str, Any]:
     """Apply a decoded batch for the authenticated device; returns the 200 reply body.
 
@@ -712,6 +982,7 @@ def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict
         raise ProtocolError(403, "device_mismatch", "the batch names another device")
     at = int(now)
     with write_transaction(engine) as conn:
+        started = time.perf_counter()
         stream = _claim_replica(conn, batch, dev, at)
         if batch.prev > stream["acked_through"]:
             raise ProtocolError(
@@ -730,76 +1001,82 @@ def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict
                     "another op was stored under this key; rotate the replica",
                     extra={"seq": op.seq, "origin": op.origin},
                 )
-        if any(op.type.startswith("person.") for op in batch.ops):
+        fresh = [op for op in batch.ops if (op.origin, op.seq) not in stored]
+        if any(op.type.startswith("person.") for op in fresh):
             feed.lock_change_log(conn)  # before person row locks: one lock order everywhere
 
-        ctx = _Context(conn, dev, batch, at, applied=_applied_bodies(conn, batch.ops))
-        # Only what is not "ok" is listed: every other op up to acked_through was applied,
-        # and 1,000 "ok"s would cost a second of a 64 kbit/s link for nothing.
-        results: list[list[Any]] = []
-        quarantined: list[list[Any]] = []
-        logged: list[dict[str, Any]] = []
-        for op in batch.ops:
-            if (op.origin, op.seq) in stored:
-                results.append([op.seq, "dup"])
-                continue
-            ctx.op = op
-            refused = _apply_one(ctx, op)
-            if refused is not None:
-                reason, detail = refused
-                conn.execute(
-                    quarantine.insert().values(
-                        origin_replica=op.origin,
-                        seq=op.seq,
-                        type=op.type,
-                        body=op.body,
-                        reason=reason,
-                        detail=detail,
-                        device_id=dev.id,
-                        created_at=at,
-                    )
-                )
-                quarantined.append([op.seq, reason, detail])
-            result = "ok" if refused is None else "quarantined"
-            logged.append(
-                {
-                    "origin_replica": op.origin,
-                    "seq": op.seq,
-                    "sha256": op.sha256,
-                    "type": op.type,
-                    "body": op.body,
-                    "device_id": dev.id,
-                    "replica_id": batch.replica_id,
-                    "received_at": at,
-                    "result": result,
-                    "clock_offset_s": batch.clock_offset_s,
-                }
+        ctx = _Context(conn, dev, batch, at, applied=_applied_bodies(conn, fresh))
+        refused = _apply_ops(ctx, fresh)
+        if refused:
+            conn.execute(
+                quarantine.insert(),
+                [
+                    {
+                        "origin_replica": op.origin,
+                        "seq": op.seq,
+                        "type": op.type,
+                        "body": op.body,
+                        "reason": refused[op.seq][0],
+                        "detail": refused[op.seq][1],
+                        "device_id": dev.id,
+                        "created_at": at,
+                    }
+                    for op in fresh
+                    if op.seq in refused
+                ],
             )
-            if refused is not None:
-                results.append([op.seq, result])
-        if logged:
-            conn.execute(op_log.insert(), logged)
-        new_ops = len(logged)
+        if fresh:
+            conn.execute(
+                op_log.insert(),
+                [
+                    {
+                        "origin_replica": op.origin,
+                        "seq": op.seq,
+                        "sha256": op.sha256,
+                        "type": op.type,
+                        "body": op.body,
+                        "device_id": dev.id,
+                        "replica_id": batch.replica_id,
+                        "received_at": at,
+                        "result": "quarantined" if op.seq in refused else "ok",
+                        "clock_offset_s": batch.clock_offset_s,
+                    }
+                    for op in fresh
+                ],
+            )
 
         acked = max([int(stream["acked_through"])] + [op.seq for op in batch.ops])
         conn.execute(
             update(replica)
             .where(replica.c.replica_id == batch.replica_id)
-            .values(acked_through=acked, op_count=replica.c.op_count + new_ops, last_push_at=at)
+            .values(acked_through=acked, op_count=replica.c.op_count + len(fresh), last_push_at=at)
         )
         device_values: dict[str, Any] = {"last_seen_at": at}
         if batch.clock_offset_s is not None:
             device_values["clock_offset_s"] = batch.clock_offset_s
         conn.execute(update(device).where(device.c.id == dev.id).values(**device_values))
         counts = stats.device_counts(conn, dev.id)
+    elapsed_ms = (time.perf_counter() - started) * 1000  # the transaction, commit included
+    # Only what is not "ok" is listed: every other op up to acked_through was applied, and
+    # 1,000 "ok"s would cost a second of a 64 kbit/s link for nothing.
+    results: list[list[Any]] = []
+    quarantined: list[list[Any]] = []
+    for op in batch.ops:
+        if (op.origin, op.seq) in stored:
+            results.append([op.seq, "dup"])
+        elif op.seq in refused:
+            results.append([op.seq, "quarantined"])
+            quarantined.append([op.seq, *refused[op.seq]])
     log.info(
-        "push from device %s replica %s: %d ops, %d new, %d quarantined, acked through %d",
+        "push from device %s replica %s: %d ops, %d new, %d quarantined, acked through %d, "
+        "applied in %.0f ms",
         dev.id,
         batch.replica_id,
         len(batch.ops),
-        new_ops,
+        len(fresh),
         len(quarantined),
         acked,
+        elapsed_ms,
     )
     return {
         "protocol": PROTOCOL,

@@ -7,6 +7,7 @@ the ``Authorization: Bearer <device_id>.<secret>`` header on every route that ne
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
@@ -34,11 +35,17 @@ def get_clock(request: Request) -> Callable[[], float]:
     return clock
 
 
+def get_push_slots(request: Request) -> asyncio.Semaphore:
+    slots: asyncio.Semaphore = request.app.state.push_slots
+    return slots
+
+
 TOUCH_INTERVAL_S = 60
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ClockDep = Annotated[Callable[[], float], Depends(get_clock)]
+PushSlotsDep = Annotated[asyncio.Semaphore, Depends(get_push_slots)]
 
 
 def current_device(

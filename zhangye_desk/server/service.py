@@ -262,6 +262,31 @@ def add_history(
     )
 
 
+def flag_row(
+    kind: str,
+    entity_kind: str,
+    entity_id: str,
+    *,
+    now: int,
+    other_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The review-queue row ``flag`` writes (for callers that insert many at once)."""
+    return {
+        "kind": kind,
+        "entity_kind": entity_kind,
+        "entity_id": entity_id,
+        "other_id": other_id,
+        "detail": None if detail is None else dumps(dict(detail)),
+        "created_at": now,
+        "device_id": None,
+        "origin_replica": None,
+        "seq": None,
+        **dict(source or {}),
+    }
+
+
 def flag(
     conn: Connection,
     kind: str,
@@ -274,17 +299,10 @@ def flag(
     source: Mapping[str, Any] | None = None,
 ) -> None:
     """Put something in the admins' review queue."""
-    conn.execute(
-        review_queue.insert().values(
-            kind=kind,
-            entity_kind=entity_kind,
-            entity_id=entity_id,
-            other_id=other_id,
-            detail=None if detail is None else dumps(dict(detail)),
-            created_at=now,
-            **dict(source or {}),
-        )
+    row = flag_row(
+        kind, entity_kind, entity_id, now=now, other_id=other_id, detail=detail, source=source
     )
+    conn.execute(review_queue.insert().values(**row))
 
 
 def likely_duplicates(conn: Connection, row: RowLike) -> list[str]:

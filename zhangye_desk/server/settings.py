@@ -96,8 +96,11 @@ class Settings:
     pull_page_max: int = 2000
     # Deleted people's tombstones stay in the change feed at least this long (DESIGN §4).
     tombstone_horizon_s: int = 365 * DAY_S
-    # A SQLite writer waits this long for the lock before the request answers 503.
+    # A busy database answers 503 with this Retry-After (seconds).
     busy_retry_after_s: int = 5
+    # Pushes decoded and applied at the same time; None: 2 on SQLite (one writer: one
+    # applies while the next decodes), 4 on PostgreSQL.
+    push_concurrency: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "files_dir", Path(self.files_dir))
@@ -105,6 +108,8 @@ class Settings:
             raise SettingsError("max_decoded_bytes must be ≥ max_request_bytes > 0")
         if not 0 < self.pull_page_default <= self.pull_page_max:
             raise SettingsError("pull_page_default must be in 1..pull_page_max")
+        if self.push_concurrency is not None and self.push_concurrency < 1:
+            raise SettingsError("push_concurrency must be at least 1")
 
     @property
     def sqlalchemy_url(self) -> str:
