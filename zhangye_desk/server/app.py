@@ -3,8 +3,9 @@
 No import-time globals: the engine, settings, clock and push slots live on ``app.state`` and
 reach routes through ``deps.py``. Every error leaves as ``{"protocol": 1, "error": code,
 "detail": …}`` (docs/protocol.md): our ``ProtocolError``, FastAPI's validation errors (400
-bad_request), unknown routes (404), a SQLite database held too long by other writers (503 busy
-with ``Retry-After``) and bugs (500 internal, logged, no details sent). A request whose
+bad_request), unknown routes (404), a database kept busy too long (SQLite's write lock, or every
+pooled connection: 503 busy with ``Retry-After``) and bugs (500 internal, logged, no details
+sent). A request whose
 declared body is larger than ``max_request_bytes`` is refused with 413 before it is read; a
 push body without a length is counted while it is read (``api_sync``). At most
 ``push_concurrency`` pushes are decoded and applied at a time (``app.state.push_slots``).
@@ -23,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -95,8 +97,10 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         )
 
     @app.exception_handler(WriterBusy)
-    async def _writer_busy(request: Request, exc: WriterBusy) -> JSONResponse:
-        log.warning("write lock busy on %s %s: %s", request.method, request.url.path, exc)
+    @app.exception_handler(PoolTimeout)
+    async def _writer_busy(request: Request, exc: Exception) -> JSONResponse:
+        # Our write queue, or every pooled connection, stayed taken too long: come back later.
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
         return error_response(
             ProtocolError(
                 503,

@@ -11,7 +11,9 @@ means the same on both sides. Applying, per batch and in one transaction:
 2. each op in seq order: a key already stored → ``dup``; a body already applied under another
    origin replica (the same op re-pushed after a restore) → ``ok`` without applying it again;
    otherwise its handler runs inside a savepoint, and whatever it cannot apply is stored in
-   quarantine with a reason (``quarantined``: acknowledged, never dropped, never blocking);
+   quarantine with a reason (``quarantined``: acknowledged, never dropped, never blocking).
+   A run of consecutive ``attendance.mark`` ops (most of any batch) is applied set-based by
+   ``_apply_marks`` with the same rules and outcome, in a handful of statements;
 3. every new op goes to ``op_log``; the replica's ``acked_through`` becomes the batch's last seq;
    the reply lists the ops whose result is not ``ok`` (``dup``, ``quarantined``).
 
@@ -24,11 +26,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -39,10 +41,12 @@ from . import feed, service, stats
 from .auth import Device
 from .db import (
     RowLike,
+    any_of,
     attendance,
     attendance_event,
     device,
     insert_ignore,
+    insert_rows,
     op_log,
     person,
     quarantine,
@@ -66,12 +70,8 @@ NESTED_F = frozenset({outbox.OP_SESSION_UPDATE, outbox.OP_PERSON_UPDATE})
 REMOVED = "removed"
 MAX_TEXT = 2000
 MAX_DETAIL = 300
-# Keys looked up per query: a bounded IN list is fine on every database.
-IN_CHUNK = 500
 # The largest value a BigInteger column holds (epoch seconds, seqs).
 MAX_BIGINT = 2**63 - 1
-
-T = TypeVar("T")
 
 
 class WireError(ValueError):
@@ -699,11 +699,6 @@ def _claim_replica(conn: Connection, batch: Batch, dev: Device, now: int) -> Row
     return row
 
 
-def _chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _stored_hashes(conn: Connection, ops: list[WireOp]) -> dict[tuple[str, int], str]:
     """The hashes already stored under the batch's keys."""
     stored: dict[tuple[str, int], str] = {}
@@ -712,12 +707,12 @@ def _stored_hashes(conn: Connection, ops: list[WireOp]) -> dict[tuple[str, int],
         by_origin.setdefault(op.origin, []).append(op.seq)
     for origin, seqs in by_origin.items():
         wanted = set(seqs)
+        queries: list[ColumnElement[bool]]
         if seqs[-1] - seqs[0] < 2 * len(seqs):
-            # An outbox's seqs are (nearly) contiguous: one range scan of the key's index
-            # instead of an IN list per 500 keys.
+            # An outbox's seqs are (nearly) contiguous: one range scan of the key's index.
             queries = [op_log.c.seq.between(seqs[0], seqs[-1])]
         else:
-            queries = [op_log.c.seq.in_(chunk) for chunk in _chunks(seqs)]
+            queries = any_of(conn, op_log.c.seq, seqs)
         for where in queries:
             rows = conn.execute(
                 select(op_log.c.seq, op_log.c.sha256).where(
@@ -731,12 +726,9 @@ def _stored_hashes(conn: Connection, ops: list[WireOp]) -> dict[tuple[str, int],
 def _applied_bodies(conn: Connection, ops: list[WireOp]) -> dict[str, set[str]]:
     """For the batch's bodies: the origin replicas under which each was already applied."""
     applied: dict[str, set[str]] = {}
-    hashes = sorted({op.sha256 for op in ops})
-    for chunk in _chunks(hashes):
+    for where in any_of(conn, op_log.c.sha256, sorted({op.sha256 for op in ops})):
         rows = conn.execute(
-            select(op_log.c.sha256, op_log.c.origin_replica).where(
-                op_log.c.sha256.in_(chunk), op_log.c.result == "ok"
-            )
+            select(op_log.c.sha256, op_log.c.origin_replica).where(where, op_log.c.result == "ok")
         )
         for sha256, origin in rows:
             applied.setdefault(sha256, set()).add(origin)
@@ -783,8 +775,8 @@ def _apply_one(ctx: _Context, op: WireOp) -> tuple[str, str] | None:
 # costs a savepoint and four statements (a round trip each on PostgreSQL). A run of
 # consecutive marks is applied with the same rules and the same outcome in a handful of
 # statements: the sessions and people it names are read at once, every mark is checked in
-# Python in order, the events are inserted in one executemany (their ids, in op order, are
-# the arrival order), the effective status of each (session, person) is worked out in order
+# Python in order, the events are inserted at once (their ids, in op order, are the arrival
+# order), the effective status of each (session, person) is worked out in order
 # from the stored one, and the changed rows are written at once. If the database refuses
 # something the checks did not foresee, the run's savepoint is rolled back and its marks go
 # through the op-by-op path, which quarantines exactly the op the database refuses.
@@ -808,14 +800,14 @@ def _load_for_marks(ctx: _Context, ops: Sequence[WireOp]) -> list[str]:
         if isinstance(p, str) and p:
             person_ids.add(p)
     to_lock = sorted(session_ids - ctx.locked)
-    for chunk in _chunks(to_lock):
-        query = select(session).where(session.c.id.in_(chunk)).order_by(session.c.id)
-        for row in conn.execute(query.with_for_update()).mappings():
+    for where in any_of(conn, session.c.id, to_lock):
+        query = select(session).where(where).order_by(session.c.id).with_for_update()
+        for row in conn.execute(query).mappings():
             ctx.sessions[row["id"]] = row
     ctx.no_sessions.update(sid for sid in to_lock if sid not in ctx.sessions)
     unknown = sorted(person_ids - ctx.people - ctx.no_people)
-    for chunk in _chunks(unknown):
-        ctx.people.update(conn.execute(select(person.c.id).where(person.c.id.in_(chunk))).scalars())
+    for where in any_of(conn, person.c.id, unknown):
+        ctx.people.update(conn.execute(select(person.c.id).where(where)).scalars())
     ctx.no_people.update(pid for pid in unknown if pid not in ctx.people)
     return [sid for sid in to_lock if sid in ctx.sessions]
 
@@ -827,18 +819,15 @@ def _stored_attendance(
     sessions = sorted({s for s, _ in pairs})
     people = sorted({p for _, p in pairs})
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    for session_chunk in _chunks(sessions):
-        for person_chunk in _chunks(people):
+    for of_sessions in any_of(conn, attendance.c.session_id, sessions):
+        for of_people in any_of(conn, attendance.c.person_id, people):
             rows = conn.execute(
                 select(
                     attendance.c.session_id,
                     attendance.c.person_id,
                     attendance.c.status,
                     attendance.c.device_id,
-                ).where(
-                    attendance.c.session_id.in_(session_chunk),
-                    attendance.c.person_id.in_(person_chunk),
-                )
+                ).where(of_sessions, of_people)
             )
             for session_id, person_id, status, device_id in rows:
                 if (session_id, person_id) in pairs:
@@ -865,8 +854,9 @@ def _write_marks(ctx: _Context, marks: list[_Mark]) -> None:
     """Insert the events of checked marks and bring the effective statuses up to date."""
     conn = ctx.conn
     event_ids = reserve_ids(conn, attendance_event, len(marks))
-    conn.execute(
-        attendance_event.insert(),
+    insert_rows(
+        conn,
+        attendance_event,
         [
             {"id": event_id, **_event_row(ctx, mark)}
             for mark, event_id in zip(marks, event_ids, strict=True)
@@ -902,12 +892,10 @@ def _write_marks(ctx: _Context, marks: list[_Mark]) -> None:
         for key, values in changed.items()
         if key in stored
     ]
-    if new_rows:
-        conn.execute(attendance.insert(), new_rows)
+    insert_rows(conn, attendance, new_rows)
     if updates:
         conn.execute(_UPDATE_ATTENDANCE, updates)
-    if flags:
-        conn.execute(review_queue.insert(), flags)
+    insert_rows(conn, review_queue, flags)
 
 
 def _apply_marks(ctx: _Context, ops: Sequence[WireOp]) -> dict[int, tuple[str, str]]:
@@ -1008,8 +996,9 @@ def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict
         ctx = _Context(conn, dev, batch, at, applied=_applied_bodies(conn, fresh))
         refused = _apply_ops(ctx, fresh)
         if refused:
-            conn.execute(
-                quarantine.insert(),
+            insert_rows(
+                conn,
+                quarantine,
                 [
                     {
                         "origin_replica": op.origin,
@@ -1026,8 +1015,9 @@ def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict
                 ],
             )
         if fresh:
-            conn.execute(
-                op_log.insert(),
+            insert_rows(
+                conn,
+                op_log,
                 [
                     {
                         "origin_replica": op.origin,

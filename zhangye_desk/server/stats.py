@@ -262,23 +262,33 @@ def statistics(
 def device_counts(conn: Connection, device_id: str) -> dict[str, int]:
     """What the server holds from everything this device pushed (all its replicas): ops
     stored, the sessions it created and their participant-times — what the laptop compares
-    with its own ``local_totals`` for the sync receipt."""
+    with its own ``local_totals`` for the sync receipt.
+
+    Every push answers with these, so they are counted through indexes only: the device's
+    ops, its sessions, and per session its attended marks (a correlated count, which a
+    database cannot turn into a scan of all attendance; PostgreSQL did exactly that with a
+    join while its statistics lagged behind a bulk load: 80 ms per push at a million marks
+    instead of 3).
+    """
     ops = conn.execute(
         select(func.count()).select_from(op_log).where(op_log.c.device_id == device_id)
     ).scalar_one()
-    sessions, headcount = conn.execute(
-        select(func.count(), func.coalesce(func.sum(session.c.headcount_unregistered), 0)).where(
-            session.c.created_by_device == device_id
-        )
-    ).one()
-    registered = conn.execute(
+    attended = (
         select(func.count())
-        .select_from(attendance.join(session, session.c.id == attendance.c.session_id))
+        .select_from(attendance)
         .where(
-            session.c.created_by_device == device_id,
+            attendance.c.session_id == session.c.id,
             attendance.c.status.in_(ATTENDED_STATUSES),
         )
-    ).scalar_one()
+        .scalar_subquery()
+    )
+    sessions, headcount, registered = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(session.c.headcount_unregistered), 0),
+            func.coalesce(func.sum(attended), 0),
+        ).where(session.c.created_by_device == device_id)
+    ).one()
     return {
         "ops": int(ops),
         "sessions": int(sessions),
