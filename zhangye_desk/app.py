@@ -1,16 +1,25 @@
 """Start the desktop window, and the headless self-test the packaged app runs in CI.
 
 ``run`` picks the language (``--lang``, else the one saved on the settings page, else
-Chinese), creates the QApplication, installs translations and the CJK font list, opens the
-store (lock, migrations, township directory, daily backup) and shows the main window. A store
-that cannot be opened gets a calm message box, never a traceback. ``self_test`` does the same
-on a temporary data folder without a display and exits.
+Chinese), creates the QApplication, installs translations and the CJK font list, and shows the
+main window's frame (navigation, menus, a status bar saying the data is being opened) at once.
+Only after that frame has been painted does it open the store — lock the data folder, check
+its integrity, migrate, load the township directory, write the daily backup — and hand it to
+the window, which then shows the remembered page. A store that cannot be opened gets a calm
+message box (another copy running, a damaged file …), never a traceback, and exit code 1.
+``self_test`` builds the window and every page on a temporary data folder without a display
+and exits.
 
-The CLI imports this module lazily, so commands that only touch data never load Qt.
+The CLI imports this module lazily, so commands that only touch data never load Qt; and this
+module imports nothing that opens the store until the frame is on screen.
 
-``ZHANGYE_DESK_EXIT_WHEN_SHOWN=1`` (for bench/desk.py's start-up figure): the window closes as
-soon as it has been painted for the first time, after printing
-``zhangye-desk: window shown after N ms`` (N counted from ``run``) to stderr; exit code 0.
+``ZHANGYE_DESK_EXIT_WHEN_SHOWN=1`` (for bench/desk.py's start-up figures), counted from
+``run`` and printed to stderr:
+
+* ``zhangye-desk: window shown after N ms`` once the frame has been painted for the first
+  time — what the user sees first, before the data is open;
+* ``zhangye-desk: window ready after N ms`` once the store is open and the first page has
+  been filled and painted; then the app exits with code 0.
 """
 
 from __future__ import annotations
@@ -21,25 +30,29 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from . import __version__
 from .core.errors import StoreError
-from .core.store import open_store
 from .paths import APP_AUTHOR, APP_NAME, DataPaths, resource
 from .ui.fonts import CJK_FAMILIES, apply_fonts
 from .ui.i18n import DEFAULT_LANGUAGE, TRANSLATED_LANGUAGES, install_translators
 from .ui.main_window import MainWindow, saved_language
-from .ui.messages import show_error
+
+if TYPE_CHECKING:
+    from .core.store import OpenStore
 
 log = logging.getLogger(__name__)
 
 ENGLISH_TITLE = "Zhangye Desk"
-# Set to 1: exit once the window is shown (start-up benchmark, see the module docstring).
+# Set to 1: report start-up times and exit once ready (bench/desk.py, the module docstring).
 EXIT_WHEN_SHOWN_ENV = "ZHANGYE_DESK_EXIT_WHEN_SHOWN"
+# If the frame is not painted by then (a window started minimised), open the store anyway.
+OPEN_WITHOUT_PAINT_MS = 1_000
 
 
 class SelfTestError(RuntimeError):
@@ -68,32 +81,49 @@ def create_application(lang: str = DEFAULT_LANGUAGE) -> QApplication:
     return app
 
 
+def open_store(paths: DataPaths) -> OpenStore:
+    """``core.store.open_store``: lock, integrity check, migrations, directory, daily backup.
+
+    A wrapper so that sqlite-utils and the schema are imported only when the store is opened,
+    after the frame has been painted.
+    """
+    from .core.store import open_store as open_core_store
+
+    return open_core_store(paths)
+
+
 def run(paths: DataPaths, lang: str | None = None) -> int:
     """Open the window on the data folder ``paths``; return the process exit code.
 
-    ``lang`` None means: the language chosen on the settings page, else Chinese.
+    ``lang`` None means: the language chosen on the settings page, else Chinese. The frame
+    is shown first; the store is opened once it has been painted (see the module docstring).
     """
     started = time.perf_counter()
     lang = lang or saved_language() or DEFAULT_LANGUAGE
     app = create_application(lang)
+    window = MainWindow(lang=lang)
+    opener = _StoreOpener(window, paths)
+    if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
+        report = _StartupReport(window, started)
+        opener.frame_painted.connect(report.frame_shown)
+        window.ready.connect(report.window_ready)
     try:
-        store = open_store(paths)
-    except StoreError as exc:
-        log.warning("cannot open the store in %s: %s: %s", paths.root, type(exc).__name__, exc)
-        show_error(None, exc)
-        return 1
-    window: MainWindow | None = None
-    try:
-        window = MainWindow(store, lang=lang)
         window.show()
-        if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
-            _ExitWhenShown(window, started)
+        opener.start()
         code = int(app.exec())
+        opener.cancel()
         window.close()  # a no-op after File > Quit; saves the geometry after a logout
-        return code
+        # Closing the last window (here, or by quit() while it was open) posts one more Quit.
+        # Delivered after exec() has returned, it would end every later event loop of this
+        # process at once (tests call run() again and again): drop it.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
     finally:
         # After a restore from a backup the window holds a newly opened store.
-        (window.store if window is not None else store).close()
+        if window.is_ready():
+            window.store.close()
+    if opener.error is not None:
+        raise opener.error  # a bug, not an environment error: for the excepthook
+    return code
 
 
 def self_test(lang: str = DEFAULT_LANGUAGE) -> int:
@@ -118,6 +148,9 @@ def _self_test(lang: str) -> str:
             window = MainWindow(store, lang=lang, remember_geometry=False)
             try:
                 window.show()
+                # Pages are built when first shown: build them all, so that a page module
+                # missing from a packaged build fails here and not in a cadre's hands.
+                window.pages.build_all()
                 _run_pending_events()
                 title = window.windowTitle()
             finally:
@@ -160,23 +193,109 @@ def _say(line: str) -> None:
         print(line, file=sys.stderr)
 
 
-class _ExitWhenShown(QObject):
-    """Quit once ``window`` has been painted for the first time (EXIT_WHEN_SHOWN_ENV)."""
+class _StoreOpener(QObject):
+    """Opens the store once the window's frame has been painted, and hands it to the window.
 
-    def __init__(self, window: QObject, started: float) -> None:
+    A store that cannot be opened gets its calm message and ends the event loop with exit
+    code 1; any other exception is a bug, kept in ``error`` for ``run`` to raise once the
+    loop has stopped (raised inside a slot, Qt would only print it and carry on).
+    """
+
+    frame_painted = Signal()  # the frame is on screen; the store is about to be opened
+
+    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
         super().__init__(window)
-        self._started = started
-        self._seen = False
+        self._paths = paths
+        self._painted = False
+        self._done = False
+        self.error: Exception | None = None
+        self._fallback = QTimer(self)
+        self._fallback.setSingleShot(True)
+        self._fallback.setInterval(OPEN_WITHOUT_PAINT_MS)
+        self._fallback.timeout.connect(self._open)
         window.installEventFilter(self)
 
+    @property
+    def _window(self) -> MainWindow:
+        # The parent, not an attribute: no reference cycle keeps a closed window alive.
+        return cast(MainWindow, self.parent())
+
+    def start(self) -> None:
+        self._fallback.start()
+
+    def cancel(self) -> None:
+        self._done = True
+        self._fallback.stop()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        if event.type() == QEvent.Type.Paint and not self._seen:
-            self._seen = True
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
             # After this paint has finished, not during it.
-            QTimer.singleShot(0, self._quit)
+            QTimer.singleShot(0, self, self._after_first_paint)
         return False
 
+    @Slot()
+    def _after_first_paint(self) -> None:
+        if not self._done:
+            self.frame_painted.emit()
+        self._open()
+
+    @Slot()
+    def _open(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._fallback.stop()
+        self._window.removeEventFilter(self)
+        if not self._window.isVisible():
+            return  # closed before there was anything to open
+        try:
+            self._window.attach_store(open_store(self._paths))
+        except StoreError as exc:
+            from .ui.messages import show_error  # like the store: only when needed
+
+            log.warning(
+                "cannot open the store in %s: %s: %s", self._paths.root, type(exc).__name__, exc
+            )
+            show_error(self._window, exc)
+            QApplication.exit(1)
+        except Exception as exc:  # a bug: see the class docstring
+            log.exception("opening the store failed")
+            self.error = exc
+            QApplication.exit(1)
+
+
+class _StartupReport(QObject):
+    """EXIT_WHEN_SHOWN_ENV: say when the frame was shown and when the window was ready
+    (the first page filled and painted), then quit."""
+
+    def __init__(self, window: MainWindow, started: float) -> None:
+        super().__init__(window)
+        self._started = started
+        self._page: QWidget | None = None
+
+    def _elapsed_ms(self) -> float:
+        return (time.perf_counter() - self._started) * 1000
+
+    @Slot()
+    def frame_shown(self) -> None:
+        _say(f"zhangye-desk: window shown after {self._elapsed_ms():.0f} ms")
+
+    @Slot()
+    def window_ready(self) -> None:
+        # The page is filled; wait for it to be painted.
+        window = cast(MainWindow, self.parent())
+        self._page = window.current_page() or window
+        self._page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self._page and event.type() == QEvent.Type.Paint:
+            self._page.removeEventFilter(self)
+            self._page = None
+            QTimer.singleShot(0, self, self._quit)  # after this paint has finished
+        return False
+
+    @Slot()
     def _quit(self) -> None:
-        elapsed_ms = (time.perf_counter() - self._started) * 1000
-        _say(f"zhangye-desk: window shown after {elapsed_ms:.0f} ms")
+        _say(f"zhangye-desk: window ready after {self._elapsed_ms():.0f} ms")
         QApplication.quit()

@@ -4,12 +4,47 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../zhangye_desk/ui/main_window.py" line="+145"/>
+        <location filename="../../zhangye_desk/ui/main_window.py" line="+123"/>
+        <source>Sessions</source>
+        <translation>课堂</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Attendance</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Materials</source>
+        <translation>资料</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Roster</source>
+        <translation>花名册</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+110"/>
         <source>Zhangye Desk</source>
         <translation>张掖流动课堂</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+56"/>
+        <source>Opening the data…</source>
+        <translation>正在打开数据…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -29,7 +64,7 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>&amp;View</source>
         <translation>查看(&amp;V)</translation>
     </message>
@@ -44,7 +79,7 @@
         <translation>关于张掖流动课堂(&amp;A)</translation>
     </message>
     <message numerus="yes">
-        <location line="+147"/>
+        <location line="+199"/>
         <source>Unsynced changes: %n</source>
         <translation>
             <numerusform>待同步的更改：%n 条</numerusform>
@@ -66,12 +101,12 @@
         <translation>数据文件夹：%1</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+17"/>
         <source>Backup saved: %1</source>
         <translation>备份已保存：%1</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+41"/>
         <source>The data now matches the backup &quot;%1&quot;.
 
 The data as it was just before is kept as the backup &quot;%2&quot;, so nothing is lost: you can restore it the same way if you need it again.</source>
@@ -90,7 +125,7 @@ The data as it was just before is kept as the backup &quot;%2&quot;, so nothing 
         <translation>已恢复备份</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+47"/>
         <source>Zhangye Desk %1
 
 Attendance for tent and horseback classrooms in Sunan Yugur Autonomous County. Everything is recorded on this laptop first and synced with the county server when a network is available.
@@ -111,7 +146,7 @@ Data folder: %2</source>
 <context>
     <name>MaterialViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/viewers.py" line="+647"/>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="+661"/>
         <location line="+221"/>
         <source>Full screen</source>
         <translation>全屏</translation>
@@ -170,13 +205,13 @@ Data folder: %2</source>
 <context>
     <name>MediaViewer</name>
     <message>
-        <location line="-380"/>
-        <location line="+107"/>
+        <location line="-382"/>
+        <location line="+109"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-107"/>
         <source>Play or pause (Space)</source>
         <translation>播放或暂停（空格键）</translation>
     </message>
@@ -197,7 +232,7 @@ Data folder: %2</source>
         <translation>没有找到扬声器或耳机，声音放不出来。</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+89"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -205,7 +240,7 @@ Data folder: %2</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../zhangye_desk/ui/messages.py" line="+53"/>
+        <location filename="../../zhangye_desk/ui/messages.py" line="+55"/>
         <source>The disk is full</source>
         <translation>磁盘已满</translation>
     </message>
@@ -310,7 +345,7 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
 <context>
     <name>PdfViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/viewers.py" line="-354"/>
+        <location filename="../../zhangye_desk/ui/viewers.py" line="-356"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>

@@ -1,4 +1,5 @@
-"""The frame: navigation, Ctrl+1…6, page registry, signals between pages, last page, closing.
+"""The frame: navigation, Ctrl+1…6, page registry, signals between pages, last page, closing,
+and the two-step start (the frame first, the store and the first page once it is painted).
 
 Most tests put stub pages in place of the four pages other engineers write (attendance,
 materials, roster, statistics), so the frame's wiring is tested on its own;
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from zhangye_desk.core import outbox
+from zhangye_desk.core import status as core_status
 from zhangye_desk.core.store import OpenStore, transaction
 from zhangye_desk.core.tasks import TaskState
 from zhangye_desk.ui import main_window as frame
@@ -72,6 +74,10 @@ class StatisticsStub(StubPage):
     key = "statistics"
 
 
+def stub_entry(cls: type[StubPage]) -> frame.PageEntry:
+    return frame.PageEntry(cls.key, STUB_MODULE, cls.__name__, lambda: cls.key.capitalize())
+
+
 @pytest.fixture
 def stub_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """The registry with the real sessions and settings pages and stubs for the others."""
@@ -79,16 +85,17 @@ def stub_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     for cls in (AttendanceStub, MaterialsStub, RosterStub, StatisticsStub):
         setattr(module, cls.__name__, cls)
     monkeypatch.setitem(sys.modules, STUB_MODULE, module)
+    real = {entry.key: entry for entry in frame.PAGE_REGISTRY}
     monkeypatch.setattr(
         frame,
         "PAGE_REGISTRY",
         (
-            ("zhangye_desk.ui.pages.sessions", "SessionsPage"),
-            (STUB_MODULE, "AttendanceStub"),
-            (STUB_MODULE, "MaterialsStub"),
-            (STUB_MODULE, "RosterStub"),
-            (STUB_MODULE, "StatisticsStub"),
-            ("zhangye_desk.ui.pages.settings", "SettingsPage"),
+            real["sessions"],
+            stub_entry(AttendanceStub),
+            stub_entry(MaterialsStub),
+            stub_entry(RosterStub),
+            stub_entry(StatisticsStub),
+            real["settings"],
         ),
     )
 
@@ -168,7 +175,7 @@ def test_a_missing_page_module_is_left_out_and_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     registry = list(frame.PAGE_REGISTRY)
-    registry[1] = ("zhangye_desk.ui.pages.no_such_page", "AttendancePage")
+    registry[1] = registry[1]._replace(module="zhangye_desk.ui.pages.no_such_page")
     monkeypatch.setattr(frame, "PAGE_REGISTRY", tuple(registry))
     with caplog.at_level("WARNING", logger="zhangye_desk.ui.main_window"):
         window = open_window(qtbot, store)
@@ -193,14 +200,14 @@ def test_a_page_that_imports_something_missing_is_a_bug(monkeypatch: pytest.Monk
         return real_import(name)
 
     monkeypatch.setattr(frame.importlib, "import_module", import_module)
-    monkeypatch.setattr(frame, "PAGE_REGISTRY", (("tests_ui_broken_page", "BrokenPage"),))
+    broken = frame.PageEntry("broken", "tests_ui_broken_page", "BrokenPage", lambda: "Broken")
     with pytest.raises(ModuleNotFoundError):
-        frame.load_page_classes()
+        frame.load_page_class(broken)
 
 
 def test_signals_switch_pages_and_call_them(window: MainWindow) -> None:
     ctx = window.ctx
-    pages: dict[str, Any] = window.pages
+    pages: Mapping[str, Any] = window.pages
 
     ctx.open_attendance.emit("session-1")
     assert window.current_key() == "attendance"
@@ -249,15 +256,39 @@ def test_a_page_is_refreshed_when_shown_after_data_changed(window: MainWindow) -
     assert roster.refreshes == 2
 
 
-def test_data_changed_refreshes_the_status_bar(window: MainWindow, store: OpenStore) -> None:
+def test_data_changed_refreshes_the_status_bar(
+    qtbot: QtBot, window: MainWindow, store: OpenStore
+) -> None:
     assert window.pending_label.text() == "待同步的更改：0 条"
     assert window.sync_label.text() == "尚未同步"
     with transaction(store.db):
         outbox.append(store.db, outbox.OP_SESSION_CLOSE, {"id": "s-1", "at": 1_780_000_000})
     window.ctx.data_changed.emit()
-    assert window.pending_label.text() == "待同步的更改：1 条"
+    # Soon after, not during the emit: the cadre's mark does not wait for the status bar.
+    qtbot.waitUntil(lambda: window.pending_label.text() == "待同步的更改：1 条", timeout=2000)
     folder = str(store.paths.root)
     assert window.folder_label.toolTip() == folder
+
+
+def test_a_burst_of_changes_refreshes_the_status_bar_once(
+    qtbot: QtBot, window: MainWindow, store: OpenStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refreshes: list[int] = []
+    real_sync_status = core_status.sync_status
+
+    def counting(*args: Any) -> dict[str, Any]:
+        refreshes.append(1)
+        return real_sync_status(*args)
+
+    monkeypatch.setattr(core_status, "sync_status", counting)
+    for number in range(10):  # ten marks in quick succession
+        with transaction(store.db):
+            outbox.append(store.db, outbox.OP_SESSION_CLOSE, {"id": f"s-{number}", "at": 1})
+        window.ctx.data_changed.emit()
+    assert refreshes == []
+    qtbot.waitUntil(lambda: window.pending_label.text() == "待同步的更改：10 条", timeout=2000)
+    qtbot.wait(frame.STATUS_REFRESH_MS + 100)
+    assert refreshes == [1]
 
 
 def test_last_sync_is_shown_in_the_status_bar(window: MainWindow, store: OpenStore) -> None:
@@ -330,3 +361,69 @@ def test_english_frame(
     assert window.pending_label.text() == "Unsynced changes: 0"
     assert window.sync_label.text() == "Not synced yet"
     window.close()
+
+
+def test_the_frame_is_shown_before_the_store_is_open(
+    qtbot: QtBot, zh_app: QApplication, store: OpenStore
+) -> None:
+    """app.run shows MainWindow() at once and attaches the store after the first paint."""
+    window = MainWindow(lang="zh_CN")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.windowTitle() == "张掖流动课堂"
+    assert [action.text() for action in window.menuBar().actions()] == [
+        "文件(&F)",
+        "查看(&V)",
+        "帮助(&H)",
+    ]
+    assert [button.text() for button in window.nav_buttons.values()] == [
+        "课堂",
+        "签到",
+        "资料",
+        "花名册",
+        "统计",
+        "设置",
+    ]
+    assert window.statusBar().currentMessage() == "正在打开数据…"
+    # Nothing to navigate to, back up or restore yet; quitting works.
+    assert not window.navigation.isEnabled()
+    assert not window.backup_action.isEnabled() and not window.restore_action.isEnabled()
+    assert not any(action.isEnabled() for action in window.page_actions.values())
+    assert window.quit_action.isEnabled()
+    assert not window.is_ready()
+    assert window.show_page("settings") is None
+    assert not any(window.pages.is_built(key) for key in window.pages)
+
+    with qtbot.waitSignal(window.ready, timeout=5000):
+        window.attach_store(store)
+    assert window.is_ready() and window.store is store
+    assert window.navigation.isEnabled() and window.backup_action.isEnabled()
+    assert window.statusBar().currentMessage() == ""
+    assert window.pending_label.text() == "待同步的更改：0 条"
+    assert window.current_key() == "sessions"
+    window.close()
+
+
+def test_only_the_page_shown_is_built(qtbot: QtBot, window: MainWindow) -> None:
+    assert [key for key in window.pages if window.pages.is_built(key)] == ["sessions"]
+    window.nav_buttons["settings"].click()
+    assert window.current_key() == "settings"
+    assert [key for key in window.pages if window.pages.is_built(key)] == ["sessions", "settings"]
+    assert "roster" in window.pages and not window.pages.is_built("roster")
+
+
+def test_the_navigation_names_each_page_as_the_page_names_itself(
+    qtbot: QtBot, qapp: QApplication, store: OpenStore
+) -> None:
+    """The navigation is drawn from the registry before any page exists: the two must agree."""
+    from zhangye_desk.ui import i18n
+
+    for lang in ("zh_CN", "en"):
+        i18n.install_translators(qapp, lang)
+        window = MainWindow(store, lang=lang, remember_geometry=False)
+        qtbot.addWidget(window)
+        window.pages.build_all()
+        titles = {key: window.pages[key].title() for key in window.pages}
+        assert titles == {key: button.text() for key, button in window.nav_buttons.items()}
+        window.close()

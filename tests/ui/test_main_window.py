@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from zhangye_desk import app
-from zhangye_desk.core import outbox
+from zhangye_desk.core import backup, outbox
 from zhangye_desk.core.errors import (
     DatabaseCorruptError,
     DatabaseLockedError,
@@ -23,7 +26,6 @@ from zhangye_desk.core.errors import (
 from zhangye_desk.core.store import DataDirLock, OpenStore, transaction
 from zhangye_desk.paths import DataPaths
 from zhangye_desk.ui import i18n, i18n_build
-from zhangye_desk.ui import main_window as main_window_module
 from zhangye_desk.ui.fonts import CJK_FAMILIES
 from zhangye_desk.ui.main_window import MainWindow
 from zhangye_desk.ui.messages import error_message
@@ -55,12 +57,27 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
     return boxes
 
 
+@contextlib.contextmanager
+def quit_after(qapp: QApplication, ms: int) -> Iterator[None]:
+    """End the event loop after ``ms`` if the code inside has not (no timer outlives it)."""
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(qapp.quit)
+    guard.start(ms)
+    try:
+        yield
+    finally:
+        guard.stop()
+
+
 def add_pending_op(store: OpenStore) -> None:
     with transaction(store.db):
         outbox.append(store.db, outbox.OP_SESSION_CLOSE, {"id": "session-1", "at": 1_780_000_000})
 
 
-def test_settings_page_shows_the_stores_pending_changes(main_window: MainWindow) -> None:
+def test_settings_page_shows_the_stores_pending_changes(
+    qtbot: QtBot, main_window: MainWindow
+) -> None:
     page: Any = main_window.show_page("settings")
     assert page.pending_value.text() == "0"
     assert page.sessions_value.text() == "0"
@@ -72,7 +89,8 @@ def test_settings_page_shows_the_stores_pending_changes(main_window: MainWindow)
     page.refresh()
 
     assert page.pending_value.text() == "2"
-    assert main_window.pending_label.text() == "待同步的更改：2 条"
+    # The status bar follows shortly after (it is refreshed at most every STATUS_REFRESH_MS).
+    qtbot.waitUntil(lambda: main_window.pending_label.text() == "待同步的更改：2 条", timeout=2000)
     folder = str(main_window.store.paths.root)
     assert page.data_dir_value.text() == folder
     assert main_window.folder_label.toolTip() == folder
@@ -125,7 +143,7 @@ def test_a_failed_backup_explains_what_to_do(
     def full_disk(*args: Any, **kwargs: Any) -> Path:
         raise DiskFullError("database or disk is full")
 
-    monkeypatch.setattr(main_window_module.backup, "backup_now", full_disk)
+    monkeypatch.setattr(backup, "backup_now", full_disk)
     settings: Any = main_window.show_page("settings")
     settings.backup_button.click()
 
@@ -234,15 +252,67 @@ def test_run_opens_the_window_and_releases_the_folder_on_quit(
     qapp: QApplication, data_paths: DataPaths
 ) -> None:
     shown: list[str] = []
+    ready: list[str] = []
+    locked: list[bool] = []
 
-    def look_and_quit() -> None:
+    def when_ready(window: MainWindow) -> None:
+        try:
+            ready.append(window.current_key())
+            # The store is open: the data folder is locked against a second copy.
+            DataDirLock(data_paths.lock).acquire().release()
+        except DatabaseLockedError:
+            locked.append(True)
+        finally:
+            qapp.quit()
+
+    def look() -> None:
+        # The frame is on screen first; the store is opened once it has been painted.
+        # (Windows of earlier tests may still exist, closed: only the visible one is run's.)
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        shown.extend(w.windowTitle() for w in windows if w.isVisible())
-        qapp.quit()
+        visible = [w for w in windows if w.isVisible()]
+        shown.extend(w.windowTitle() for w in visible)
+        if len(visible) != 1:
+            qapp.quit()
+        elif visible[0].is_ready():
+            when_ready(visible[0])
+        else:
+            visible[0].ready.connect(lambda: when_ready(visible[0]))
 
-    QTimer.singleShot(0, look_and_quit)
-    assert app.run(data_paths, "zh_CN") == 0
+    QTimer.singleShot(0, look)
+    with quit_after(qapp, 10_000):  # fail rather than hang
+        assert app.run(data_paths, "zh_CN") == 0
     assert shown == ["张掖流动课堂"]
+    assert ready == ["sessions"]
+    assert locked == [True]
+    DataDirLock(data_paths.lock).acquire().release()
+
+
+def test_run_reports_when_the_frame_is_shown_and_when_it_is_ready(
+    qapp: QApplication,
+    data_paths: DataPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The bench hook (bench/desk.py): the frame is painted before the store is opened."""
+    opened_at: list[float] = []
+    real_open_store = app.open_store
+
+    def spy(paths: DataPaths) -> OpenStore:
+        opened_at.append(time.perf_counter())
+        return real_open_store(paths)
+
+    monkeypatch.setattr(app, "open_store", spy)
+    monkeypatch.setenv(app.EXIT_WHEN_SHOWN_ENV, "1")
+    with quit_after(qapp, 10_000):  # fail rather than hang
+        assert app.run(data_paths, "zh_CN") == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" after ")[0] for line in lines] == [
+        "zhangye-desk: window shown",
+        "zhangye-desk: window ready",
+    ]
+    shown_ms, ready_ms = (int(line.split(" after ")[1].removesuffix(" ms")) for line in lines)
+    assert shown_ms <= ready_ms
+    assert len(opened_at) == 1
     DataDirLock(data_paths.lock).acquire().release()
 
 

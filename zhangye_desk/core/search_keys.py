@@ -3,6 +3,10 @@
 Polyphonic characters (单, 曾, 仇 …) give several readings; we keep up to ``MAX_READINGS``
 whole-name alternatives separated by spaces, so "shan" and "dan" both find 单. Names written
 in Tibetan or Mongolian script, or Latin letters, pass through unchanged (lower-cased).
+
+pypinyin is imported inside ``search_keys``, not here: loading its dictionaries takes about
+140 ms, and opening the store (``schema`` imports this module) must not pay for it; only
+writing a name (a walk-in, a sync pull, a migration filling keys) does.
 """
 
 from __future__ import annotations
@@ -10,8 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from pypinyin import Style, pinyin
 
 MAX_READINGS = 4
 _SEPARATORS = re.compile(r"[\s·•・.\-_]+")
@@ -37,6 +39,8 @@ def search_keys(name: str) -> SearchKeys:
     norm = normalise(name)
     if not norm:
         return SearchKeys("", "", "")
+    from pypinyin import Style, pinyin  # see the module docstring
+
     readings = pinyin(norm, style=Style.NORMAL, heteronym=True, errors="default")
     options = [[r.lower() for r in reading] or [""] for reading in readings]
     # The common reading first, then one character read differently at a time, surname first:

@@ -1,27 +1,36 @@
-"""What ``zhangye-desk status`` and the status bar report about the local store."""
+"""What ``zhangye-desk status``, the settings page and the status bar report about the store.
+
+``sync_status`` is the cheap part (pending ops, last sync, the data folder), which the window's
+status bar re-reads after every change; ``status`` adds ``local_totals``, which counts what
+this laptop recorded.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from ..paths import DataPaths
 from . import outbox
 from .vocab import ATTENDED_STATUSES, sql_in
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def local_totals(db: Database) -> dict[str, int]:
     """Everything recorded on this laptop: the figures a sync receipt is compared with.
 
     ``participant_times`` counts registered attendances plus unregistered headcount, the same
-    definition as core.stats and the server's ``totals``.
+    definition as core.stats and the server's ``totals``. Registered attendances are read
+    from ``attendance_tally``, which triggers keep equal to ``attendance`` counted by status
+    (schema m005), and people from the ``person_deleted`` index, so neither scans a table.
     """
     sessions, headcount = db.execute(
         "SELECT count(*), coalesce(sum(headcount_unregistered), 0) FROM session"
     ).fetchone()
     registered = db.execute(
-        f"SELECT count(*) FROM attendance WHERE status IN {sql_in(ATTENDED_STATUSES)}"
+        "SELECT coalesce(sum(marks), 0) FROM attendance_tally "
+        f"WHERE status IN {sql_in(ATTENDED_STATUSES)}"
     ).fetchone()[0]
     people = db.execute("SELECT count(*) FROM person WHERE deleted = 0").fetchone()[0]
     return {
@@ -33,7 +42,8 @@ def local_totals(db: Database) -> dict[str, int]:
     }
 
 
-def status(db: Database, paths: DataPaths) -> dict[str, Any]:
+def sync_status(db: Database, paths: DataPaths) -> dict[str, Any]:
+    """``status`` without ``local_totals``: what the status bar shows, in a few index reads."""
     state = db.execute(
         "SELECT replica_id, device_id, server_url, last_sync_at, clock_offset_s, acked_through "
         "FROM sync_state WHERE id = 1"
@@ -47,6 +57,11 @@ def status(db: Database, paths: DataPaths) -> dict[str, Any]:
         "server_url": server_url,
         "clock_offset_s": offset,
         "replica_id": replica,
-        "local_totals": local_totals(db),
         "data_dir": str(paths.root),
     }
+
+
+def status(db: Database, paths: DataPaths) -> dict[str, Any]:
+    info = sync_status(db, paths)
+    info["local_totals"] = local_totals(db)
+    return info

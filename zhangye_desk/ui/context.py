@@ -6,12 +6,16 @@ imports another.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
-from ..core.store import OpenStore
-from ..paths import DataPaths
-from .task_runner import TaskRunner
+from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from ..core.store import OpenStore
+    from ..paths import DataPaths
+    from .task_runner import TaskRunner
 
 
 class AppContext(QObject):

@@ -28,8 +28,10 @@ CATALOGUE = "zhangye_desk"
 # Qt's catalogues, most specific first: qtbase is enough for Widgets; qt_<lang> is Qt's
 # meta-catalogue (it pulls in qtbase and friends) for installs that only ship that one.
 QT_CATALOGUES: tuple[str, ...] = ("qtbase", "qt")
-# Translators we install are tagged so a second call can replace them (language switch, tests).
-_TRANSLATOR_TAG = "zhangye_desk.i18n"
+# The translators we installed, so a second call can replace them (language switch, tests).
+# Kept here rather than found with app.findChildren(QTranslator): that makes PySide6 wrap
+# every child of the application, about 5 ms before the window's first paint.
+_installed: list[QTranslator] = []
 
 
 def translations_dir() -> Path:
@@ -98,11 +100,11 @@ def install_translators(app: QCoreApplication, lang: str = DEFAULT_LANGUAGE) -> 
 
 def remove_translators(app: QCoreApplication) -> None:
     """Remove every translator an earlier ``install_translators`` call put on ``app``."""
-    for translator in app.findChildren(QTranslator):
-        if translator.objectName() == _TRANSLATOR_TAG:
-            app.removeTranslator(translator)
-            translator.setParent(None)
-            translator.deleteLater()
+    while _installed:
+        translator = _installed.pop()
+        app.removeTranslator(translator)
+        translator.setParent(None)
+        translator.deleteLater()
 
 
 def _install_qt_catalogue(app: QCoreApplication, lang: str) -> Path | None:
@@ -119,11 +121,11 @@ def _install(app: QCoreApplication, qm_file: Path) -> bool:
         return False
     # Parented to the application so Python's garbage collector cannot drop it while installed.
     translator = QTranslator(app)
-    translator.setObjectName(_TRANSLATOR_TAG)
     if not translator.load(str(qm_file)) or translator.isEmpty():
         translator.setParent(None)
         return False
     if not app.installTranslator(translator):
         translator.setParent(None)
         return False
+    _installed.append(translator)
     return True

@@ -1,11 +1,24 @@
 """The main window frame: navigation, the page in the middle, menus and the status bar.
 
-The frame builds itself and the ``AppContext`` (store, task runner, app-wide signals), creates
-the feature pages listed in ``PAGE_REGISTRY`` and switches between them; it never shows data
-of its own beyond the status bar. Pages talk to each other only through the context's
-signals, which the frame turns into page switches (``open_attendance`` → the attendance page's
-``show_session`` …). The frame also owns the things that outlive a page: window geometry, the
-last page, the interface-language setting, backups and swapping in a restored store.
+The frame builds itself, and once it is handed the open store, the ``AppContext`` (store,
+task runner, app-wide signals); it creates the feature pages listed in ``PAGE_REGISTRY`` and
+switches between them; it never shows data of its own beyond the status bar. Pages talk to
+each other only through the context's signals, which the frame turns into page switches
+(``open_attendance`` → the attendance page's ``show_session`` …). The frame also owns the
+things that outlive a page: window geometry, the last page, the interface-language setting,
+backups and swapping in a restored store.
+
+Start-up is in two steps so that a cadre sees the window at once (issue 3, bench/desk.py):
+
+1. ``MainWindow()`` builds the frame only — navigation, menus, and a status bar saying the
+   data is being opened. It imports no page module and nothing that opens the store
+   (``core.*`` loads sqlite-utils; pages load QtCharts, QtMultimedia …): ``app.run`` shows it
+   before the store is opened.
+2. ``attach_store(store)`` (``app.run`` calls it after the first paint) creates the context,
+   enables the navigation and shows the remembered page, which is the only page built then.
+   Every other page is imported and built the first time it is needed (``pages``).
+
+``MainWindow(store)`` does both at once, for tests and the self-test.
 
 What must not live here: queries, forms or tables of a feature (those are ``ui/pages/``), and
 any connection opening of its own (it is handed an ``OpenStore``). Everything runs on the GUI
@@ -15,13 +28,24 @@ thread.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
-import sqlite3
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from PySide6.QtCore import QByteArray, QDateTime, QLocale, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QSettings,
+    QSize,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,17 +63,16 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..core import backup
 from ..core.errors import StoreError
-from ..core.status import status
-from ..core.store import DataDirLock, OpenStore, open_store
 from ..paths import APP_AUTHOR, APP_NAME, DataPaths
-from .context import AppContext
 from .fonts import scaled
 from .i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-from .messages import show_error
 from .page import Page
 from .task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from ..core.store import OpenStore
+    from .context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +92,65 @@ FOLDER_LABEL_MAX_PX = 420
 CLOSE_WAIT_MS = 3_000
 NAV_WIDTH_PX = 150
 NAV_BUTTON_HEIGHT_PX = 56
+# The status bar re-reads the store at most this often after data_changed: a cadre marking
+# one person after another must not wait for it on every Enter.
+STATUS_REFRESH_MS = 400
 
-# The pages in navigation order: (module, class). Ctrl+1 … Ctrl+6 follow this order, whether or
-# not every page is there. A module that does not exist yet is left out (and logged), so the
-# frame runs while the pages are being written; any other import error is a bug and is raised.
-PAGE_REGISTRY: tuple[tuple[str, str], ...] = (
-    ("zhangye_desk.ui.pages.sessions", "SessionsPage"),
-    ("zhangye_desk.ui.pages.attendance", "AttendancePage"),
-    ("zhangye_desk.ui.pages.materials", "MaterialsPage"),
-    ("zhangye_desk.ui.pages.roster", "RosterPage"),
-    ("zhangye_desk.ui.pages.statistics", "StatisticsPage"),
-    ("zhangye_desk.ui.pages.settings", "SettingsPage"),
+
+class PageEntry(NamedTuple):
+    """A page of the navigation: its key, where its class lives, and its (translated) title.
+
+    The title is here, not only in the page, because the navigation is drawn before any page
+    module is imported. It must read the same as the page's own ``title()`` (a test checks).
+    """
+
+    key: str
+    module: str
+    class_name: str
+    title: Callable[[], str]
+
+
+# The pages in navigation order. Ctrl+1 … Ctrl+6 follow this order, whether or not every page
+# is there. A module that does not exist yet is left out (and logged), so the frame runs while
+# the pages are being written; any error while importing a page that exists is a bug and is
+# raised (when the page is first needed).
+PAGE_REGISTRY: tuple[PageEntry, ...] = (
+    PageEntry(
+        "sessions",
+        "zhangye_desk.ui.pages.sessions",
+        "SessionsPage",
+        lambda: QCoreApplication.translate("MainWindow", "Sessions"),
+    ),
+    PageEntry(
+        "attendance",
+        "zhangye_desk.ui.pages.attendance",
+        "AttendancePage",
+        lambda: QCoreApplication.translate("MainWindow", "Attendance"),
+    ),
+    PageEntry(
+        "materials",
+        "zhangye_desk.ui.pages.materials",
+        "MaterialsPage",
+        lambda: QCoreApplication.translate("MainWindow", "Materials"),
+    ),
+    PageEntry(
+        "roster",
+        "zhangye_desk.ui.pages.roster",
+        "RosterPage",
+        lambda: QCoreApplication.translate("MainWindow", "Roster"),
+    ),
+    PageEntry(
+        "statistics",
+        "zhangye_desk.ui.pages.statistics",
+        "StatisticsPage",
+        lambda: QCoreApplication.translate("MainWindow", "Statistics"),
+    ),
+    PageEntry(
+        "settings",
+        "zhangye_desk.ui.pages.settings",
+        "SettingsPage",
+        lambda: QCoreApplication.translate("MainWindow", "Settings"),
+    ),
 )
 DEFAULT_PAGE = "sessions"
 
@@ -105,54 +176,106 @@ def save_language(lang: str) -> None:
     app_settings().setValue(LANGUAGE_KEY, lang)
 
 
-def load_page_classes() -> list[tuple[int, type[Page]]]:
-    """(position in PAGE_REGISTRY, page class) for every page module that exists."""
-    found: list[tuple[int, type[Page]]] = []
-    for position, (module_name, class_name) in enumerate(PAGE_REGISTRY):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise  # the page exists but imports something missing: a bug, not a gap
-            log.warning("page module %s is not there yet; leaving the page out", module_name)
-            continue
-        page_class = getattr(module, class_name)
-        if not (isinstance(page_class, type) and issubclass(page_class, Page)):
-            raise TypeError(f"{module_name}.{class_name} is not a Page")
-        found.append((position, page_class))
-    return found
+def page_module_exists(entry: PageEntry) -> bool:
+    """Whether the page's module is there, found without importing (running) it."""
+    if entry.module in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(entry.module) is not None
+    except ModuleNotFoundError:  # a package above it is missing
+        return False
+
+
+def load_page_class(entry: PageEntry) -> type[Page]:
+    """Import the page's module and return its class (any import error is raised: a bug)."""
+    module = importlib.import_module(entry.module)
+    page_class = getattr(module, entry.class_name)
+    if not (isinstance(page_class, type) and issubclass(page_class, Page)):
+        raise TypeError(f"{entry.module}.{entry.class_name} is not a Page")
+    if page_class.key != entry.key:
+        raise TypeError(f"{entry.module}.{entry.class_name} has the key {page_class.key!r}")
+    return page_class
+
+
+class Pages(Mapping[str, Page]):
+    """The frame's pages by key, each imported and built the first time it is asked for.
+
+    Iterating, ``len`` and ``in`` see every page the navigation offers and build nothing;
+    ``pages[key]`` (and ``get``, ``values``, ``items``) build what they return.
+    """
+
+    def __init__(self, keys: list[str], build: Callable[[str], Page]) -> None:
+        self._keys = keys
+        self._build = build
+        self._built: dict[str, Page] = {}
+
+    def __getitem__(self, key: str) -> Page:
+        page = self._built.get(key)
+        if page is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            page = self._built[key] = self._build(key)
+        return page
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def build_all(self) -> None:
+        for key in self._keys:
+            self[key]
 
 
 class MainWindow(QMainWindow):
     """The frame: navigation on the left, the current page, menus and a status bar.
 
-    ``store`` is the open store; after a restore from a backup the window holds a new one
-    (``self.store``), and whoever closes the app closes ``window.store``.
+    ``MainWindow()`` is the frame alone, saying that the data is being opened;
+    ``attach_store`` makes it usable. ``MainWindow(store)`` does both (tests, the self-test).
+    After a restore from a backup the window holds a new store (``self.store``), and whoever
+    closes the app closes ``window.store``.
     """
+
+    # Emitted when the store is attached and the first page shows its data.
+    ready = Signal()
 
     def __init__(
         self,
-        store: OpenStore,
+        store: OpenStore | None = None,
         *,
         lang: str = DEFAULT_LANGUAGE,
         remember_geometry: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store = store
+        self._store: OpenStore | None = None
+        self._lang = lang
         self._remember = remember_geometry
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Zhangye Desk"))
         self.setMinimumSize(MINIMUM_SIZE)
 
         self.tasks = TaskRunner(self)
-        self.ctx = AppContext(store, self.tasks, lang=lang, parent=self)
-
-        self.pages: dict[str, Page] = {}
+        # Made by attach_store: pages are built with it.
+        self.ctx: AppContext
+        entries = [entry for entry in PAGE_REGISTRY if self._page_exists(entry)]
+        self._entries = {entry.key: entry for entry in entries}
+        self.pages = Pages([entry.key for entry in entries], self._build_page)
         self.nav_buttons: dict[str, QPushButton] = {}
         self.page_actions: dict[str, QAction] = {}
         # Pages whose data may be out of date; each is refreshed when it is next shown.
-        self._stale: set[str] = set()
+        self._stale: set[str] = set(self.pages)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
 
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("page_stack")
@@ -180,11 +303,21 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
-        self._build_pages()
-        self._connect_context()
+        self._build_navigation(entries)
         self._restore_geometry()
-        self.refresh_status()
-        self.show_page(self._restored_page())
+        # Until the store is open there is nothing to navigate to, back up or restore.
+        self._data_widgets: list[QWidget | QAction] = [
+            self.navigation,
+            self.backup_action,
+            self.restore_action,
+            self.about_action,
+            *self.page_actions.values(),
+        ]
+        for widget in self._data_widgets:
+            widget.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Opening the data…"))
+        if store is not None:
+            self.attach_store(store)
 
     # -- building ------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -211,12 +344,14 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setObjectName("quit_action")
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        # setShortcuts([…]), not setShortcut(…): resolving setShortcut's overloads makes PySide6
+        # build the Qt namespace's 93 enums (11 ms), and the frame is drawn without them.
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
-        # Filled by _build_pages: one checkable action per page, with its Ctrl+number.
+        # Filled by _build_navigation: one checkable action per page, with its Ctrl+number.
         self.view_menu = self.menuBar().addMenu(self.tr("&View"))
         self._view_group = QActionGroup(self)
         self._view_group.setExclusive(True)
@@ -228,42 +363,72 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
 
-    def _build_pages(self) -> None:
+    @staticmethod
+    def _page_exists(entry: PageEntry) -> bool:
+        if page_module_exists(entry):
+            return True
+        log.warning("page module %s is not there yet; leaving the page out", entry.module)
+        return False
+
+    def _build_navigation(self, entries: list[PageEntry]) -> None:
+        """A button and a View action per page, from the registry: no page is built here."""
         nav_font = scaled(self.font(), 1.2, bold=True)
-        for position, page_class in load_page_classes():
-            page = page_class(self.ctx)
-            key = page.key
-            self.pages[key] = page
-            self._stale.add(key)
-            self.stack.addWidget(page)
+        for entry in entries:
+            key = entry.key
+            title = entry.title()
+            position = PAGE_REGISTRY.index(entry)
             shortcut = QKeySequence(f"Ctrl+{position + 1}")
             native = shortcut.toString(QKeySequence.SequenceFormat.NativeText)
 
-            button = QPushButton(page.title(), self.navigation)
+            button = QPushButton(title, self.navigation)
             button.setObjectName(f"nav_{key}")
             button.setCheckable(True)
             button.setFont(nav_font)
             button.setMinimumHeight(NAV_BUTTON_HEIGHT_PX)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setToolTip(f"{page.title()} ({native})")
+            button.setToolTip(f"{title} ({native})")
             button.clicked.connect(self._nav_clicked)
             self._nav_group.addButton(button)
             self._nav_layout.addWidget(button)
             self.nav_buttons[key] = button
 
-            action = QAction(page.title(), self)
+            action = QAction(title, self)
             action.setObjectName(f"view_{key}")
             action.setCheckable(True)
-            action.setShortcut(shortcut)
+            action.setShortcuts([shortcut])  # see quit_action
             action.setData(key)
             action.triggered.connect(self._view_triggered)
             self._view_group.addAction(action)
             self.view_menu.addAction(action)
             self.page_actions[key] = action
-            # A page may ask for a restore (the settings page); the frame swaps the store.
-            if hasattr(page, "restore_requested"):
-                page.restore_requested.connect(self.restore_from_backup)
         self._nav_layout.addStretch(1)
+
+    def _build_page(self, key: str) -> Page:
+        """Import and build page ``key`` (``self.pages`` calls this the first time)."""
+        if self._store is None:
+            raise RuntimeError(f"the {key} page was asked for before the store was open")
+        page = load_page_class(self._entries[key])(self.ctx)
+        self.stack.addWidget(page)
+        # A page may ask for a restore (the settings page); the frame swaps the store.
+        if hasattr(page, "restore_requested"):
+            page.restore_requested.connect(self.restore_from_backup)
+        return page
+
+    def attach_store(self, store: OpenStore) -> None:
+        """Make the frame usable on ``store``: status bar, navigation, the remembered page."""
+        from .context import AppContext  # imported here: see the module docstring
+
+        if self._store is not None:
+            raise RuntimeError("the window already has a store")
+        self._store = store
+        self.ctx = AppContext(store, self.tasks, lang=self._lang, parent=self)
+        self._connect_context()
+        for widget in self._data_widgets:
+            widget.setEnabled(True)
+        self.statusBar().clearMessage()
+        self.refresh_status()
+        self.show_page(self._restored_page())
+        self.ready.emit()
 
     def _connect_context(self) -> None:
         self.ctx.data_changed.connect(self._data_changed)
@@ -275,7 +440,13 @@ class MainWindow(QMainWindow):
     # -- pages -------------------------------------------------------------------------------
     @property
     def store(self) -> OpenStore:
+        if self._store is None:
+            raise RuntimeError("the store is not open yet")
         return self._store
+
+    def is_ready(self) -> bool:
+        """Whether the store is attached (see ``ready``)."""
+        return self._store is not None
 
     def current_key(self) -> str:
         page = self.stack.currentWidget()
@@ -286,11 +457,15 @@ class MainWindow(QMainWindow):
         return page if isinstance(page, Page) else None
 
     def show_page(self, key: str) -> Page | None:
-        """Bring page ``key`` to the front (refreshing it if its data went stale)."""
-        page = self.pages.get(key)
-        if page is None:
+        """Bring page ``key`` to the front (building it the first time, refreshing it if its
+        data went stale)."""
+        if key not in self.pages:
             log.warning("there is no %r page (yet)", key)
             return None
+        if self._store is None:
+            log.warning("the %r page was asked for before the store was open", key)
+            return None
+        page = self.pages[key]
         if key in self._stale:
             self._stale.discard(key)
             page.refresh()
@@ -355,7 +530,10 @@ class MainWindow(QMainWindow):
         # The page that wrote has already updated itself; the others catch up when shown.
         current = self.current_key()
         self._stale.update(key for key in self.pages if key != current)
-        self.refresh_status()
+        # A burst of changes (one mark after another) refreshes the status bar once, soon after
+        # the first of them; not restarting the timer keeps it from waiting for a pause.
+        if not self._status_timer.isActive():
+            self._status_timer.start()
 
     def _mark_all_stale(self) -> None:
         self._stale = set(self.pages)
@@ -367,7 +545,16 @@ class MainWindow(QMainWindow):
     @Slot()
     def refresh_status(self) -> None:
         """Re-read the pending changes, last sync and data folder into the status bar."""
-        info = status(self._store.db, self._store.paths)
+        # Imported here, see the module docstring; Qt too: PySide6 builds the 93 enums of the
+        # Qt namespace on first use (11 ms), which the frame is drawn without.
+        from PySide6.QtCore import Qt
+
+        from ..core.status import sync_status
+
+        self._status_timer.stop()
+        if self._store is None:
+            return
+        info = sync_status(self._store.db, self._store.paths)
         pending = int(info["pending_ops"])
         self.pending_label.setText(self.tr("Unsynced changes: %n", "", pending))
         last_sync = info.get("last_sync")
@@ -387,8 +574,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def back_up_now(self) -> None:
         """Write a manual backup and say where it went; a failure gets a calm message box."""
+        import sqlite3  # imported here, as core is: see the module docstring
+
+        from ..core import backup
+        from .messages import show_error
+
         try:
-            written = backup.backup_now(self._store.db, reason="manual")
+            written = backup.backup_now(self.store.db, reason="manual")
         except (StoreError, OSError, sqlite3.Error) as exc:
             log.warning("manual backup failed: %s: %s", type(exc).__name__, exc)
             show_error(self, exc)
@@ -418,6 +610,11 @@ class MainWindow(QMainWindow):
         The current data is copied aside first (``core.backup.restore_backup``), so the result
         message names that copy: the user can go back to it.
         """
+        import sqlite3  # imported here, as core is: see the module docstring
+
+        from ..core import backup
+        from .messages import show_error
+
         chosen = Path(backup_file)
 
         def restore(paths: DataPaths) -> Path | None:
@@ -458,10 +655,13 @@ class MainWindow(QMainWindow):
         refreshed. If the store cannot be opened again the error is shown and the window
         closes: there is nothing left to show.
         """
+        from ..core.store import DataDirLock  # imported here: see the module docstring
+
         self.tasks.cancel_all()
         self.tasks.wait_for_done(CLOSE_WAIT_MS)
-        paths = self._store.paths
-        self._store.close()
+        self._status_timer.stop()
+        paths = self.store.paths
+        self.store.close()
         try:
             with DataDirLock(paths.lock):
                 return work(paths)
@@ -469,6 +669,11 @@ class MainWindow(QMainWindow):
             self._reopen(paths)
 
     def _reopen(self, paths: DataPaths) -> None:
+        import sqlite3  # imported here, as core is: see the module docstring
+
+        from ..core.store import open_store
+        from .messages import show_error
+
         try:
             reopened = open_store(paths, daily_backup=False)
         except (StoreError, OSError, sqlite3.Error) as exc:
@@ -490,7 +695,7 @@ class MainWindow(QMainWindow):
             "when a network is available.\n\n"
             "Data folder: %2"
         )
-        text = text.replace("%1", __version__).replace("%2", str(self._store.paths.root))
+        text = text.replace("%1", __version__).replace("%2", str(self.store.paths.root))
         QMessageBox.about(self, self.tr("About Zhangye Desk"), text)
 
     # -- geometry and closing ----------------------------------------------------------------
@@ -509,6 +714,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override, hence camelCase
         # Background work gets a moment to stop at its next check; what it had committed stays.
+        self._status_timer.stop()
         self.tasks.cancel_all()
         if not self.tasks.wait_for_done(CLOSE_WAIT_MS):
             log.warning("background tasks still running at close")

@@ -25,7 +25,6 @@ from ..core.errors import (
     DiskFullError,
     StoreError,
 )
-from ..core.store import translate_sqlite_error
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,9 @@ def _fill(text: str, *args: object) -> str:
 def error_message(exc: BaseException) -> tuple[str, str]:
     """A translated (title, text) for ``exc`` that says what to do."""
     if isinstance(exc, sqlite3.Error):
+        # Imported here: the frame imports this module before the store (sqlite-utils) loads.
+        from ..core.store import translate_sqlite_error
+
         mapped = translate_sqlite_error(exc)
         if mapped is not None:
             exc = mapped

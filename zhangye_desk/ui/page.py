@@ -1,16 +1,19 @@
 """The base of every feature page (``ui/pages/<name>.py``).
 
-A page is built with the ``AppContext``; the frame calls ``refresh`` when the page is shown
-and after ``data_changed``. A page reads through core functions, feeds its models rows, and
-emits ``ctx.data_changed`` after it writes.
+A page is built with the ``AppContext`` the first time the frame shows it; the frame calls
+``refresh`` when the page is shown and its data may have changed since. A page reads through
+core functions, feeds its models rows, and emits ``ctx.data_changed`` after it writes.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QWidget
 
-from .context import AppContext
+if TYPE_CHECKING:
+    from .context import AppContext
 
 
 class Page(QWidget):
@@ -23,7 +26,8 @@ class Page(QWidget):
         self.setObjectName(f"page_{self.key}")
 
     def title(self) -> str:
-        """The page's name in the navigation (translated)."""
+        """The page's name (translated). The navigation is drawn before any page is built, so
+        it shows the title in ``main_window.PAGE_REGISTRY``, which must read the same."""
         raise NotImplementedError
 
     @Slot()
