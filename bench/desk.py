@@ -19,7 +19,9 @@ Builds a temporary data folder with a county-sized roster (``generate_demo``: 40
     ``ZHANGYE_DESK_EXIT_WHEN_SHOWN=1``, see app.py) and for a bare PySide6 window (a tiny script
     showing a QMainWindow), measured from here as subprocesses from spawn to a line on stderr,
     alternating, ``--runs`` each after one unmeasured warm-up each (the app's first start of the
-    day writes the daily backup). Two figures for the app, both divided by the bare window's:
+    day writes the daily backup; a source checkout's first start writes its bytecode cache, as
+    an installed app has it; ``--no-bytecode-cache`` keeps PYTHONDONTWRITEBYTECODE). Two
+    figures for the app, both divided by the bare window's:
     ``startup_ratio``: until the main window's frame has been painted — title, menus, the
     navigation, and a status bar saying the data is being opened; the store is not open yet
     and no page is built. This is what a cadre sees first.
@@ -32,7 +34,7 @@ Targets (issue 3): search p99 ≤ 16 ms, mark p99 ≤ 16 ms, startup_ratio ≤ 1
 reported beside it, with no target). Prints a table, then JSON on the last line.
 
     QT_QPA_PLATFORM=offscreen python bench/desk.py [--people 40000 --sessions 2000
-        --marks 100000 --names 60 --runs 5]
+        --marks 100000 --names 60 --runs 5 --no-bytecode-cache]
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from PySide6.QtGui import QInputMethodEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget  # noqa: E402
 
+import zhangye_desk  # noqa: E402
 from zhangye_desk.app import EXIT_WHEN_SHOWN_ENV, create_application  # noqa: E402
 from zhangye_desk.core import directory  # noqa: E402
 from zhangye_desk.core.demo import generate_demo  # noqa: E402
@@ -344,10 +347,24 @@ def time_to_markers(command: list[str], env: dict[str, str]) -> dict[str, float]
     return seen
 
 
-def bench_startup(paths: DataPaths, folder: Path, runs: int) -> dict[str, Any]:
+def bench_startup(
+    paths: DataPaths, folder: Path, runs: int, *, bytecode_cache: bool = True
+) -> dict[str, Any]:
     bare_script = folder / "bare_window.py"
     bare_script.write_text(BARE_WINDOW, encoding="utf-8")
     env = dict(os.environ)
+    if bytecode_cache:
+        # As the app is run once installed: pip and PyInstaller install compiled bytecode, and
+        # a source checkout writes __pycache__ on its first start (the warm-up run here). With
+        # PYTHONDONTWRITEBYTECODE=1 in the environment, every start would compile the app's
+        # modules from source (about 15 ms before the frame), which no user's start does.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    elif any(Path(zhangye_desk.__file__).parent.rglob("__pycache__")):
+        print(
+            "warning: --no-bytecode-cache, but zhangye_desk/ has __pycache__ folders, which are "
+            "read anyway: delete them to measure starts that compile the app",
+            file=sys.stderr,
+        )
     env.update(
         {
             EXIT_WHEN_SHOWN_ENV: "1",
@@ -396,6 +413,12 @@ def main() -> None:
     parser.add_argument("--marks", type=int, default=100_000)
     parser.add_argument("--names", type=int, default=60, help="people looked up per query kind")
     parser.add_argument("--runs", type=int, default=5, help="start-up runs of each program")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="start-up with the environment as it is (PYTHONDONTWRITEBYTECODE=1 and no"
+        " __pycache__: every start compiles the app's modules); by default from bytecode",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="zhangye-bench-desk-") as tmp:
@@ -404,7 +427,7 @@ def main() -> None:
         generate_s = build_store(paths, args)
         page = bench_page(paths, args)
         in_window = bench_window_marks(paths, args)
-        startup = bench_startup(paths, folder, args.runs)
+        startup = bench_startup(paths, folder, args.runs, bytecode_cache=not args.no_bytecode_cache)
         size_mb = paths.db.stat().st_size / 1e6
 
     print(f"demo data: {args.people} people, {args.sessions} sessions, {args.marks} marks")
@@ -423,8 +446,10 @@ def main() -> None:
             f"{label:42} {figures['n']:>5} {figures['p50_ms']:>8} {figures['p99_ms']:>8} "
             f"{figures['max_ms']:>8}"
         )
+    compiled = "compiled each start" if args.no_bytecode_cache else "from bytecode"
     print(
-        f"start-up, median of {args.runs} (bare PySide6 window {startup['bare_ms']} ms):\n"
+        f"start-up, median of {args.runs}, {compiled} "
+        f"(bare PySide6 window {startup['bare_ms']} ms):\n"
         f"  frame shown (navigation, menus, status bar; data still opening): "
         f"{startup['app_ms']} ms, startup_ratio {startup['ratio']}\n"
         f"  ready (store opened and checked, first page filled and painted): "
@@ -455,6 +480,7 @@ def main() -> None:
         "startup_app_runs_ms": startup["app_runs_ms"],
         "ready_app_runs_ms": startup["ready_runs_ms"],
         "startup_bare_runs_ms": startup["bare_runs_ms"],
+        "startup_bytecode_cache": not args.no_bytecode_cache,
         "people": args.people,
         "sessions": args.sessions,
         "demo_marks": args.marks,
