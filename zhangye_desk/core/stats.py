@@ -52,9 +52,11 @@ _ON_ROSTER = (
 )
 
 
-def _figures(
+def figures(
     sessions: int, headcount: int, registered: int, unique: int, members: int, attended: int
 ) -> dict[str, Any]:
+    """The report figures from their counts. The server uses this too, so 人次 and 参与率 are
+    defined once for laptop and county alike."""
     return {
         "sessions": sessions,
         "participant_times": registered + headcount,
@@ -146,7 +148,7 @@ def _grouped(
         sessions, headcount = held.get(k, (0, 0))
         registered, unique, members_attended = attended.get(k, (0, 0, 0))
         members = roster.get(k, 0)
-        result[k] = _figures(sessions, headcount, registered, unique, members, members_attended)
+        result[k] = figures(sessions, headcount, registered, unique, members, members_attended)
     return result
 
 

@@ -45,6 +45,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..core.sessions import cst_bounds
+from ..core.stats import figures
 from ..core.vocab import ATTENDED_STATUSES, PARTY_MEMBER_STATUSES, SESSION_KINDS
 from .db import attendance, op_log, organisation, person, session, township
 from .errors import ServiceError
@@ -73,21 +74,6 @@ def _cst_month_postgresql(element: cst_month, compiler: SQLCompiler, **kw: Any) 
     (column,) = element.clauses
     value = f"to_timestamp({compiler.process(column, **kw)} + {CST_OFFSET_S})"
     return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM')"
-
-
-def _figures(
-    sessions: int, headcount: int, registered: int, unique: int, members: int, attended: int
-) -> dict[str, Any]:
-    return {
-        "sessions": sessions,
-        "participant_times": registered + headcount,
-        "registered_participant_times": registered,
-        "unregistered_headcount": headcount,
-        "unique_participants": unique,
-        "party_members": members,
-        "party_members_attended": attended,
-        "participation_rate": attended / members if members else None,
-    }
 
 
 def _on_roster(table: Any) -> ColumnElement[bool]:
@@ -216,10 +202,10 @@ def _grouped(
     for k in keys:
         sessions, headcount = held.get(k, (0, 0))
         registered, unique, members_attended = attended.get(k, (0, 0, 0))
-        figures = _figures(
+        group_figures = figures(
             sessions, headcount, registered, unique, roster.get(k, 0), members_attended
         )
-        result[k] = {"label": labels.get(k, k), **figures}
+        result[k] = {"label": labels.get(k, k), **group_figures}
     return result
 
 
@@ -254,8 +240,8 @@ def statistics(
     totals.pop("label")
     rows: list[dict[str, Any]] = []
     if by is not None:
-        for key, figures in _grouped(conn, by, s, where, township_code).items():
-            rows.append({"key": key, **figures})
+        for key, group_figures in _grouped(conn, by, s, where, township_code).items():
+            rows.append({"key": key, **group_figures})
     return {"totals": totals, "rows": rows}
 
 
