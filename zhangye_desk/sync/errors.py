@@ -74,6 +74,13 @@ class CertificateError(SyncError):
     code = "certificate_error"
 
 
+class CertificateClockError(CertificateError):
+    """The certificate looks expired or not yet valid because this laptop's clock is far off:
+    the user should set the date and time, not call the county."""
+
+    code = "certificate_clock"
+
+
 class DiskFull(SyncError):
     """Not enough free disk for a download; nothing was written."""
 
