@@ -24,7 +24,7 @@ from .core.errors import (
     StoreError,
 )
 from .logging_setup import setup_logging
-from .paths import DATA_DIR_ENV, DataPaths, data_paths, default_data_dir
+from .paths import DATA_DIR_ENV, DataPaths, data_paths, default_data_dir, demo_server_dir
 from .sync.errors import SyncError
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_done": (
         "演示数据已生成：{people} 人，{sessions} 场课堂，{marks} 条签到，数据文件夹 {data_dir}",
         "Demo data ready: {people} people, {sessions} sessions, {marks} marks in {data_dir}",
+    ),
+    "demo_server_roster": (
+        "演示服务器已导入花名册：{people} 人",
+        "Demo server: roster imported ({people} people)",
+    ),
+    "demo_laptop_ready": (
+        "演示笔记本已登记并下载花名册，记录了 {sessions} 场课堂、{marks} 条签到（尚未同步）",
+        "Demo laptop enrolled and roster pulled; {sessions} sessions and {marks} marks recorded "
+        "(not yet synced)",
+    ),
+    "demo_server_running": (
+        "本机演示服务器：{url}（网页管理：用户名 {admin}，密码 {password}）。"
+        "关闭程序窗口时服务器随之停止。",
+        "Local demo server: {url} (web pages: user {admin}, password {password}). It stops when "
+        "the window closes.",
+    ),
+    "demo_no_server": (
+        "未安装服务器组件，演示将只打开本机离线数据。",
+        "The server components are not installed; the demo opens offline data only.",
+    ),
+    "demo_failed": (
+        "无法启动演示：{detail}",
+        "The demo could not start: {detail}",
     ),
     "status_text": (
         "数据文件夹：{data_dir}\n未同步的更改：{pending_ops} 条\n上次同步：{last_sync}\n"
@@ -498,19 +521,37 @@ def cmd_sync(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
 def cmd_demo(
     args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: str | None
 ) -> int:
-    """Open the window on its own demo data folder, filling it the first time."""
+    """The whole loop on this machine: a local demo server, the enrolled demo laptop, the
+    window (demo_loop.py); without the server extras, the offline demo data."""
     from . import app
-    from .core.demo import generate_demo
-    from .core.store import open_store
+    from .demo_loop import DemoError, run_demo
 
-    with open_store(paths) as store:
-        empty = store.db.execute("SELECT count(*) FROM person").fetchone()[0] == 0
-        if empty:
-            counts = generate_demo(
-                store.db, materials_dir=paths.materials, progress=_progress_printer(msg)
-            )
-            print(msg("demo_done", data_dir=paths.root, **counts), file=sys.stderr)
-    return app.run(paths, lang)
+    def say(key: str, values: dict[str, Any]) -> None:
+        print(msg(key, **values), file=sys.stderr)
+
+    def offline_demo() -> int:
+        from .core.demo import generate_demo
+        from .core.store import open_store
+
+        with open_store(paths) as store:
+            if store.db.execute("SELECT count(*) FROM person").fetchone()[0] == 0:
+                counts = generate_demo(
+                    store.db, materials_dir=paths.materials, progress=_progress_printer(msg)
+                )
+                print(msg("demo_done", data_dir=paths.root, **counts), file=sys.stderr)
+        return app.run(paths, lang)
+
+    try:
+        return run_demo(
+            paths,
+            demo_server_dir(paths),
+            say=say,
+            open_window=lambda: app.run(paths, lang),
+            offline_demo=offline_demo,
+        )
+    except DemoError as exc:
+        print(msg("demo_failed", detail=str(exc)), file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -62,6 +62,12 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
+def demo_server_dir(paths: DataPaths) -> Path:
+    """Where ``zhangye-desk demo`` keeps its local server: a sibling of the demo laptop's data
+    folder (``…/demo`` → ``…/demo-server``), never inside a real data folder."""
+    return paths.root.parent / f"{paths.root.name}-server"
+
+
 def data_paths(data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
     """Resolve the data folder: argument, then environment, then the platform default."""
     if data_dir:

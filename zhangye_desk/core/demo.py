@@ -218,7 +218,113 @@ def generate_demo(
         by_township[person["township_code"]].append(person)
 
     material_ids = _load_materials(db, materials_dir)
+    made = _sessions(
+        db,
+        rng,
+        township_codes,
+        by_township,
+        material_ids,
+        sessions=sessions,
+        marks=marks,
+        one_township=bool(township),
+        at=at,
+        report=report,
+    )
+    return {
+        "people": len(people_rows) + made["walk_ins"],
+        "sessions": made["sessions"],
+        "marks": made["marks"],
+        "materials": len(material_ids),
+    }
 
+
+def demo_sessions(
+    db: Database,
+    *,
+    township: str,
+    sessions: int = 60,
+    marks: int = 1500,
+    seed: int = 2026,
+    progress: Progress | None = None,
+    at: int | None = None,
+) -> dict[str, int]:
+    """A year of one township's sessions and marks over the roster already in the store (a
+    roster pulled from the server, as on an enrolled laptop), with the materials it knows of."""
+    report = progress or (lambda phase, done, total: None)
+    rng = random.Random(seed)
+    code = directory.township_by_name(db, township)["code"]
+    people_rows = [
+        {"id": row[0]}
+        for row in db.execute(
+            "SELECT id FROM person WHERE township_code = ? AND deleted = 0 ORDER BY id", [code]
+        ).fetchall()
+    ]
+    material_ids = [
+        row[0]
+        for row in db.execute("SELECT id FROM material WHERE retired = 0 ORDER BY id").fetchall()
+    ]
+    made = _sessions(
+        db,
+        rng,
+        [code],
+        {code: people_rows},
+        material_ids,
+        sessions=sessions,
+        marks=marks,
+        one_township=True,
+        at=now() if at is None else at,
+        report=report,
+    )
+    return {"sessions": made["sessions"], "marks": made["marks"], "walk_ins": made["walk_ins"]}
+
+
+def roster_table(db: Database, *, people: int, seed: int = 2026) -> list[dict[str, Any]]:
+    """A county roster as a roster file has it (Chinese headers, names not codes), for seeding
+    a demo server through its ordinary roster import. At most ``people`` rows: namesakes born
+    the same year in the same township are left out, as the import would refuse them."""
+    rng = random.Random(seed)
+    directory.load_directory(db)
+    codes = [t["code"] for t in directory.townships(db)]
+    township_names = {t["code"]: t["name"] for t in directory.townships(db)}
+    village_names = {v["code"]: v["name"] for c in codes for v in directory.villages(db, c)}
+    org_names = {o["id"]: o["name"] for c in codes for o in directory.organisations(db, c)}
+    statuses = {"member": "中共党员", "probationary": "中共预备党员", "activist": "入党积极分子"}
+    table = []
+    seen: set[tuple[str, int, str]] = set()
+    for row in _roster(rng, db, codes, people, now()):
+        key = (row["name"], row["birth_year"], row["township_code"])
+        if key in seen:  # a roster file names each person once (the import refuses twins)
+            continue
+        seen.add(key)
+        table.append(
+            {
+                "姓名": row["name"],
+                "性别": {"M": "男", "F": "女"}[row["gender"]],
+                "民族": row["ethnicity"],
+                "出生年份": row["birth_year"],
+                "乡镇": township_names[row["township_code"]],
+                "村": village_names.get(row["village_code"], ""),
+                "党组织": org_names.get(row["organisation_id"], ""),
+                "政治面貌": statuses.get(row["political_status"], "群众"),
+                "联系电话": row["phone"] or "",
+            }
+        )
+    return table
+
+
+def _sessions(
+    db: Database,
+    rng: random.Random,
+    township_codes: list[str],
+    by_township: dict[str, list[dict[str, Any]]],
+    material_ids: list[str],
+    *,
+    sessions: int,
+    marks: int,
+    one_township: bool,
+    at: int,
+    report: Progress,
+) -> dict[str, int]:
     lecturers = [make_name(rng, "汉族", rng.choice("MF")) for _ in range(12)] + [
         make_name(rng, "裕固族", rng.choice("MF")) for _ in range(8)
     ]
@@ -230,9 +336,10 @@ def generate_demo(
     walk_ins = 0
     report("sessions", 0, sessions)
     for index, starts_at in enumerate(starts):
-        code = (
-            township_codes[index % len(township_codes)] if township else rng.choice(township_codes)
-        )
+        if one_township:
+            code = township_codes[index % len(township_codes)]
+        else:
+            code = rng.choice(township_codes)
         villages = directory.villages(db, code)
         village = rng.choice(villages) if villages else None
         kind = _pick(rng, KIND_WEIGHTS)
@@ -284,9 +391,4 @@ def generate_demo(
                     at=starts_at + 10800,
                 )
         report("sessions", index + 1, len(starts))
-    return {
-        "people": len(people_rows) + walk_ins,
-        "sessions": len(starts),
-        "marks": made_marks,
-        "materials": len(material_ids),
-    }
+    return {"sessions": len(starts), "marks": made_marks, "walk_ins": walk_ins}

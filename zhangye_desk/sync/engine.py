@@ -222,6 +222,14 @@ def _set_state(db: Database, **values: Any) -> None:
     db.execute(f"UPDATE sync_state SET {assignments} WHERE id = 1", list(values.values()))
 
 
+def point_at_server(db: Database, server_url: str) -> None:
+    """The same server under a new address (it moved, or the demo server took another port):
+    keep the device, its secret and the outbox; only the address changes."""
+    credentials(db)  # NotEnrolled first: an address alone enrols nothing
+    with transaction(db):
+        _set_state(db, server_url=normalise_url(server_url))
+
+
 # --- enrolment ------------------------------------------------------------------------------
 
 
@@ -883,6 +891,8 @@ __all__ = [
     "SyncOptions",
     "credentials",
     "describe",
+    "download_materials",
     "enrol",
+    "point_at_server",
     "sync",
 ]
