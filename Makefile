@@ -10,17 +10,22 @@ LOCK := requirements/lock.txt
 
 # Debian/Ubuntu packages the app and the tests need: Qt's runtime libraries (offscreen and
 # X11), a CJK font, Xvfb for screenshots of real windows, PulseAudio's client library for
-# QtMultimedia, PostgreSQL binaries for the server tests, and the venv module.
+# QtMultimedia, PostgreSQL binaries for the server tests, and the venv module; for the packaged
+# app (make package, tests/packaging) binutils (PyInstaller runs objdump) and openssl (the
+# tests' throwaway certificates); chromium for the web pages' browser tests (Playwright drives
+# /usr/bin/chromium: no browser download).
 APT_PACKAGES := libgl1 libegl1 libglib2.0-0 libxkbcommon0 libfontconfig1 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth fonts-wqy-microhei libpulse0 \
-	libpipewire-0.3-0 postgresql python3-venv
+	libpipewire-0.3-0 postgresql python3-venv binutils openssl chromium
 
-.PHONY: help system venv demo test lint typecheck translations translations-update lock clean
+.PHONY: help system venv demo test lint typecheck translations translations-update lock clean \
+	package
 
 help:
 	@echo "make demo   — install what is missing, then open the app on demo data"
 	@echo "make test   — install what is missing, then run the whole suite headless"
+	@echo "make package — the packaged app in dist/ (Linux: folder, tarball and .deb)"
 
 # Install only the packages that are missing; use sudo when not root.
 system: $(STAMP)/system
@@ -61,6 +66,12 @@ test: venv translations
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(PY) -m ruff check zhangye_desk tests bench
 	$(PY) -m mypy zhangye_desk
+
+# The packaged app for this OS (packaging/build.py): on Linux dist/zhangye-desk/ (onedir, reused
+# while its inputs are unchanged), a tarball and a .deb. Windows builds it in CI
+# (.github/workflows/windows.yml: PyInstaller, a portable zip, Inno Setup).
+package: venv translations
+	$(PY) packaging/build.py package
 
 lint:
 	$(PY) -m ruff check zhangye_desk tests bench

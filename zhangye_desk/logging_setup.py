@@ -3,16 +3,23 @@
 A console handler is added only when a stream exists (in a windowed executable
 ``sys.stderr`` is None). Never log secrets: device secrets and passwords are not passed to
 loggers anywhere.
+
+The file is ``logging.handlers.RotatingFileHandler`` (at most ``LOG_BACKUPS`` + 1 files of
+``LOG_MAX_BYTES``), opened by the first record: importing ``logging.handlers`` (sockets,
+pickle, queues) costs several milliseconds that a window's start-up does not have to pay
+before anything is logged.
 """
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import sys
 from pathlib import Path
 
 LOG_FILENAME = "zhangye-desk.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -25,10 +32,7 @@ def setup_logging(log_dir: Path | None, *, console_level: int = logging.WARNING)
             handler.close()
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            log_dir / LOG_FILENAME, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
-        file_handler.setFormatter(logging.Formatter(FORMAT))
+        file_handler = _RotatingFileOnFirstRecord(log_dir / LOG_FILENAME)
         file_handler._zhangye = True  # type: ignore[attr-defined]
         root.addHandler(file_handler)
     if sys.stderr is not None:
@@ -37,3 +41,44 @@ def setup_logging(log_dir: Path | None, *, console_level: int = logging.WARNING)
         console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         console._zhangye = True  # type: ignore[attr-defined]
         root.addHandler(console)
+
+
+class _RotatingFileOnFirstRecord(logging.Handler):
+    """A ``RotatingFileHandler`` created when the first record arrives (module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(
+                self.path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+            self._file.setFormatter(logging.Formatter(FORMAT))
+        self._file.handle(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        super().close()
+
+
+def ensure_std_streams() -> None:
+    """Give a windowed executable's missing ``sys.stdout``/``sys.stderr`` a sink.
+
+    In a windowed build (PyInstaller ``console=False``, Windows) both are ``None``; any
+    library that prints (or ``faulthandler``, ``warnings``) would raise. Writes then go to the
+    null device; the log file still records everything that matters.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115

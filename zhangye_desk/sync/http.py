@@ -24,14 +24,15 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import requests
 
 from .. import __version__
+from . import tls
 from .errors import (
     CaptivePortal,
-    CertificateError,
     NoNetwork,
     ProtocolMismatch,
     Revoked,
@@ -200,6 +201,7 @@ class SyncHttp:
         stall_timeout: float = STALL_TIMEOUT_S,
         backoff: Backoff | None = None,
         check: Callable[[], None] | None = None,
+        ca_file: Path | None | Literal["default"] = "default",
     ) -> None:
         self.base_url = normalise_url(base_url)
         self.connect_timeout = connect_timeout
@@ -213,6 +215,9 @@ class SyncHttp:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Encoding"] = "gzip"
         self.session.trust_env = False  # no proxy or .netrc surprises from the environment
+        # HTTPS: the OS trust store plus an optional county CA (sync/tls.py).
+        county_ca = tls.county_ca_file() if ca_file == "default" else ca_file
+        tls.use_system_trust(self.session, county_ca)
         self._auth = f"Bearer {device_id}.{secret}" if device_id and secret else None
 
     def close(self) -> None:
@@ -258,7 +263,8 @@ class SyncHttp:
                 stream=stream,
             )
         except requests.exceptions.SSLError as exc:
-            raise CertificateError(f"TLS: {type(exc).__name__}") from exc
+            # CertificateClockError when the laptop's clock makes the certificate look invalid.
+            raise tls.certificate_error(exc) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             # Includes a stall (read timeout), a reset, a refused connect and a cut reply.
             raise TransientError(f"{method} {path}: {type(exc).__name__}") from exc
