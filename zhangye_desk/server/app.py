@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -29,10 +29,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
-from . import api_sync, dbadmin, files
+from . import api_sync, dbadmin, files, web
 from .db import WriterBusy, create_engine_for
 from .errors import PROTOCOL, ProtocolError
 from .settings import Settings
+from .web.admin_forms import UPLOAD_LIMITS
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +55,27 @@ def error_response(exc: ProtocolError) -> JSONResponse:
 
 class BodySizeLimit:
     """Refuse a request whose Content-Length exceeds the limit with 413, unread (pure ASGI, so
-    nothing is buffered first)."""
+    nothing is buffered first). ``larger`` raises the limit for a few exact paths (the admin
+    pages' uploads: a roster, a lecture video)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            limit = self.larger.get(scope["path"], self.max_bytes)
             for name, value in scope["headers"]:
                 if name == b"content-length":
                     declared = int(value) if value.isdigit() else -1
-                    if declared < 0 or declared > self.max_bytes:
+                    if declared < 0 or declared > limit:
                         exc = ProtocolError(
                             413 if declared >= 0 else 400,
                             "too_large" if declared >= 0 else "bad_request",
-                            f"the body may have at most {self.max_bytes} bytes",
+                            f"the body may have at most {limit} bytes",
                         )
                         await error_response(exc)(scope, receive, send)
                         return
@@ -180,7 +186,8 @@ def create_app(
         settings.push_concurrency or (2 if engine.dialect.name == "sqlite" else 4)
     )
     _install_error_handlers(app, settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, larger=UPLOAD_LIMITS)
     app.include_router(api_sync.router)
     app.include_router(files.router)
+    web.install(app, settings)
     return app

@@ -195,6 +195,31 @@ admin_user = Table(
     CheckConstraint("role != 'township' OR township_code IS NOT NULL", name="township_scope"),
 )
 
+# A signed-in browser (the web pages): the cookie holds a random token, only its sha256 is
+# kept here; the CSRF token belongs to the session (web/security.py).
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("admin_id", BigInteger, ForeignKey("admin_user.id"), nullable=False, index=True),
+    Column("csrf_token", Text, nullable=False),
+    _epoch("created_at", nullable=False),
+    _epoch("last_seen_at", nullable=False),
+    _epoch("expires_at", nullable=False),
+)
+
+# Failed sign-ins, counted per name and per client address over a window (web/security.py).
+login_failure = Table(
+    "login_failure",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    _epoch("at", nullable=False),
+    Index("ix_login_failure_name", "name", "at"),
+    Index("ix_login_failure_client", "client", "at"),
+)
+
 # --- the roster ------------------------------------------------------------------------------
 
 person = Table(
