@@ -38,10 +38,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from . import __version__
 from .core.errors import StoreError
+from .logging_setup import LOG_FILENAME
 from .paths import APP_AUTHOR, APP_NAME, DataPaths, resource
+from .ui.crash_dialog import CrashReporter
 from .ui.fonts import CJK_FAMILIES, apply_fonts
 from .ui.i18n import DEFAULT_LANGUAGE, TRANSLATED_LANGUAGES, install_translators
 from .ui.main_window import MainWindow, saved_language
+from .ui.single_instance import SingleInstance, ask_running_instance
 
 if TYPE_CHECKING:
     from .core.store import OpenStore
@@ -101,7 +104,21 @@ def run(paths: DataPaths, lang: str | None = None) -> int:
     started = time.perf_counter()
     lang = lang or saved_language() or DEFAULT_LANGUAGE
     app = create_application(lang)
+    # The very first start on the default folder: confirm it, offer enrolment (ui/first_run).
+    from .ui.first_run import offer_enrolment, resolve_first_run
+
+    paths, enrol_first = resolve_first_run(paths)
+    # One window per data folder: a second launch raises this one (ui/single_instance.py).
+    if ask_running_instance(paths.root):
+        _say("zhangye-desk: already open on this data folder; brought that window to the front")
+        return 0
+    reporter = CrashReporter(paths.logs / LOG_FILENAME)
+    reporter.install()  # bugs are logged and shown in a dialog (ui/crash_dialog.py)
     window = MainWindow(lang=lang)
+    instance = SingleInstance(paths.root, window)
+    instance.watch(window)  # listens once the frame has been painted
+    if enrol_first:
+        offer_enrolment(window)
     opener = _StoreOpener(window, paths)
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         report = _StartupReport(window, started)
@@ -121,8 +138,13 @@ def run(paths: DataPaths, lang: str | None = None) -> int:
         # After a restore from a backup the window holds a newly opened store.
         if window.is_ready():
             window.store.close()
+        instance.close()
     if opener.error is not None:
-        raise opener.error  # a bug, not an environment error: for the excepthook
+        error = opener.error
+        reporter.report(type(error), error, error.__traceback__)
+        reporter.uninstall()
+        raise error  # a bug, not an environment error: logged and shown, then the exit code
+    reporter.uninstall()
     return code
 
 

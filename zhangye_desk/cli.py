@@ -169,6 +169,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "还有 {count} 个课件未下载完，下次同步时继续（已下载的部分会保留）。",
         "{count} material files are not downloaded yet; the next sync resumes them.",
     ),
+    "sync_files_deferred": (
+        "{count} 个大文件（如视频）等网络好时再下载：在程序的“同步”页面选择后下载。",
+        "{count} large files (videos) wait for a better connection: choose them on the Sync "
+        "page of the app.",
+    ),
+    "sync_conflicts": (
+        "{count} 处人员信息与别人的修改冲突，服务器保留了先到的值，本机的修改已记入历史，"
+        "请在程序的“花名册”中核对。",
+        "{count} person edits met someone else's change; the server kept its value and this "
+        "laptop's is in the history. Check them on the Roster page of the app.",
+    ),
     "warn_clock_offset": (
         "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑时间（不影响同步）。",
         "This laptop's clock is about {minutes} minutes off the server's; please correct it "
@@ -229,6 +240,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法验证服务器的安全证书，为安全起见已停止同步。请联系县里的技术人员。",
         "The server's certificate could not be verified, so the sync stopped. Contact the "
         "county's IT staff.",
+    ),
+    "certificate_clock": (
+        "服务器的安全证书显示为未生效或已过期，多半是这台电脑的日期和时间不对。"
+        "请把电脑的日期和时间改正后再同步；日期正确仍出现此提示，请联系县里的技术人员。",
+        "The server's certificate looks not yet valid or expired, most likely because this "
+        "computer's date and time are wrong. Correct the date and time, then sync again; if "
+        "they are right, contact the county's IT staff.",
     ),
     "download_disk_full": (
         "磁盘空间不足，课件暂未下载（还需要约 {needed_mb} MB）。记录已同步完成。",
@@ -492,6 +510,10 @@ def _print_receipt(receipt: Any, msg: Messages) -> None:
         lines.append(msg("sync_files_failed", count=len(receipt.files_failed)))
     if receipt.files_pending:
         lines.append(msg("sync_files_pending", count=receipt.files_pending))
+    if receipt.files_deferred:
+        lines.append(msg("sync_files_deferred", count=receipt.files_deferred))
+    if receipt.conflicts:
+        lines.append(msg("sync_conflicts", count=len(receipt.conflicts)))
     for warning in receipt.warnings:
         code = warning["code"]
         if code == "clock_offset":

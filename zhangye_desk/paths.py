@@ -1,7 +1,9 @@
 """The one module that resolves every path the client uses.
 
 Order of precedence for the data folder: an explicit ``--data-dir``, then the
-``ZHANGYE_DESK_DATA_DIR`` environment variable, then platformdirs' per-user data folder.
+``ZHANGYE_DESK_DATA_DIR`` environment variable, then the folder the user chose at the first
+start (remembered in a one-line file in the user config folder, ``remember_data_dir``), then
+platformdirs' per-user data folder.
 Resources (townships, demo materials, translations, icons) are found beside the source tree,
 or inside the PyInstaller bundle when frozen. Nothing here touches the database.
 """
@@ -68,13 +70,38 @@ def demo_server_dir(paths: DataPaths) -> Path:
     return paths.root.parent / f"{paths.root.name}-server"
 
 
+def data_dir_pointer() -> Path:
+    """The file that remembers the data folder chosen at the first start (ui/first_run)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "data-folder.txt"
+
+
+def remembered_data_dir() -> Path | None:
+    try:
+        text = data_dir_pointer().read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return Path(text) if text else None
+
+
+def remember_data_dir(folder: Path) -> None:
+    """Use ``folder`` from now on when no folder is given (the window and every command)."""
+    pointer = data_dir_pointer()
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    temporary = pointer.with_name(pointer.name + ".tmp")
+    temporary.write_text(str(Path(folder).expanduser().resolve()), encoding="utf-8")
+    os.replace(temporary, pointer)
+
+
 def data_paths(data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
-    """Resolve the data folder: argument, then environment, then the platform default."""
+    """Resolve the data folder: argument, environment, the remembered choice, the default."""
     if data_dir:
         return DataPaths(Path(data_dir).expanduser().resolve())
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return DataPaths(Path(env).expanduser().resolve())
+    remembered = remembered_data_dir()
+    if remembered is not None:
+        return DataPaths(remembered)
     return DataPaths(default_data_dir())
 
 

@@ -68,6 +68,9 @@ def test_a_field_changed_on_both_sides_is_a_hard_conflict(
     people.edit_person(laptop.db, person_id, {"phone": "13000000003"})
     reply = laptop.push().json()
     assert reply["quarantined"] == []  # applied as a conflict, not refused
+    # The laptop is told, so the person shows a note there (issue 5).
+    edit_seq = laptop.db.execute("SELECT max(seq) FROM outbox").fetchone()[0]
+    assert reply["conflicts"] == [[edit_seq, person_id, ["phone"]]]
     row = the_person(server, person_id)
     assert (row["phone"], row["version"]) == ("13000000002", 2)  # the server's value kept
     assert history(server, person_id) == [(1, "created"), (2, "edited"), (None, "conflict")]

@@ -23,6 +23,9 @@ from zhangye_desk.ui.i18n import install_translators
 from zhangye_desk.ui.main_window import MainWindow
 from zhangye_desk.ui.task_runner import TaskRunner
 
+# The real sync server for the sync page, download queue and enrolment tests (SQLite).
+from .syncserver import central, fast_sync, proxy  # noqa: F401 - fixtures
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path) -> Iterator[Path]:

@@ -122,7 +122,7 @@ def window(
 def test_all_pages_present(qtbot: QtBot, zh_app: QApplication, store: OpenStore) -> None:
     """The real registry: every page module is there and builds."""
     window = open_window(qtbot, store)
-    assert list(window.pages) == ALL_KEYS
+    assert list(window.pages) == [*ALL_KEYS, "sync"]
     window.close()
 
 
@@ -140,6 +140,7 @@ def test_navigation_names_are_the_issues(
         "roster": "花名册",
         "statistics": "统计",
         "settings": "设置",
+        "sync": "同步",
     }
 
 
@@ -384,6 +385,7 @@ def test_the_frame_is_shown_before_the_store_is_open(
         "花名册",
         "统计",
         "设置",
+        "同步",
     ]
     assert window.statusBar().currentMessage() == "正在打开数据…"
     # Nothing to navigate to, back up or restore yet; quitting works.

@@ -341,3 +341,69 @@ def shown_at_session(db: Database, session_id: str) -> list[dict[str, Any]]:
             [session_id],
         )
     )
+
+
+# --- the download queue (issue 5) ------------------------------------------------------------
+#
+# A material's file is fetched by a sync only when its *effective* choice is "wanted". The user
+# may say "wanted" or "deferred" (``material.download_choice``); with no choice (NULL) the rule
+# below decides: a priority material (the county wants it on every laptop) or a small file is
+# wanted, a large file — in practice a video — waits until someone chooses it on a better
+# connection. 20 MiB is about 40 minutes at 64 kbit/s, the slowest link we plan for.
+
+CHOICE_WANTED = "wanted"
+CHOICE_DEFERRED = "deferred"
+DOWNLOAD_CHOICES = (CHOICE_WANTED, CHOICE_DEFERRED)
+AUTO_DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def effective_choice(size: int, priority: int, choice: str | None) -> str:
+    """"wanted" or "deferred": the user's choice if any, else the automatic rule."""
+    if choice in DOWNLOAD_CHOICES:
+        return str(choice)
+    if priority > 0 or size <= AUTO_DOWNLOAD_MAX_BYTES:
+        return CHOICE_WANTED
+    return CHOICE_DEFERRED
+
+
+def download_queue(db: Database) -> list[dict[str, Any]]:
+    """Materials whose file this laptop does not have yet (absent or partly downloaded).
+
+    Each row is the material plus ``download_choice`` (the user's, or None) and ``effective``
+    ("wanted"/"deferred"), in the order a sync downloads them: priority first, then title.
+    A file recorded as present but missing on disk is not listed here; the next sync finds
+    and fetches it again.
+    """
+    rows = _as_dicts(
+        db.execute(
+            f"SELECT {_COLUMNS}, download_choice FROM material "
+            "WHERE retired = 0 AND file_state != 'present' ORDER BY priority DESC, title, id"
+        )
+    )
+    for row in rows:
+        row["effective"] = effective_choice(row["size"], row["priority"], row["download_choice"])
+    return rows
+
+
+def wanted_ids(db: Database) -> list[str]:
+    """Ids of the queued materials a sync should fetch now (effective choice "wanted")."""
+    return [row["id"] for row in download_queue(db) if row["effective"] == CHOICE_WANTED]
+
+
+def set_download_choice(db: Database, material_ids: list[str], choice: str | None) -> int:
+    """Record the user's choice ("wanted", "deferred", or None for automatic) for materials.
+
+    Returns how many were changed. Unknown ids raise NotFoundError and change nothing.
+    """
+    if choice is not None and choice not in DOWNLOAD_CHOICES:
+        raise InvalidValueError(f"unknown download choice {choice!r}", field="download_choice")
+    with transaction(db):
+        changed = 0
+        for material_id in material_ids:
+            cursor = db.execute(
+                "UPDATE material SET download_choice = ? WHERE id = ?", [choice, material_id]
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no material {material_id!r}")
+            changed += cursor.rowcount
+    return changed

@@ -338,3 +338,34 @@ def m005_status_counts(db: Database) -> None:
         f"CREATE TRIGGER attendance_tally_delete AFTER DELETE ON attendance BEGIN {remove} END"
     )
     db.execute("CREATE INDEX person_deleted ON person(deleted)")
+
+
+@migrations()
+def m006_download_choices_and_sync_issues(db: Database) -> None:
+    """The material download queue and what the server reported back (issue 5).
+
+    * ``material.download_choice``: the user's choice for a material's file — NULL means
+      "automatic" (``core.materials.effective_choice`` decides: small or priority files are
+      fetched by the next sync, large videos wait), ``wanted`` or ``deferred``.
+    * ``sync_issue``: what a push reply said could not be applied as sent — an op the server
+      put in quarantine (``kind = 'quarantined'``, with its reason) or a person edit that met
+      another edit on the server (``kind = 'conflict'``, with the fields). Kept for the sync
+      page and the roster page until the user dismisses it (``resolved_at``).
+    """
+    db.execute(
+        "ALTER TABLE material ADD COLUMN download_choice TEXT CHECK ("
+        "download_choice IS NULL OR download_choice IN ('wanted', 'deferred'))"
+    )
+    db.execute(
+        "CREATE TABLE sync_issue ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "kind TEXT NOT NULL CHECK (kind IN ('quarantined', 'conflict')), "
+        "seq INTEGER, "
+        "op_type TEXT, "
+        "entity_id TEXT, "
+        "reason TEXT NOT NULL, "
+        "detail TEXT NOT NULL DEFAULT '', "
+        "created_at INTEGER NOT NULL, "
+        "resolved_at INTEGER)"
+    )
+    db.execute("CREATE INDEX sync_issue_open ON sync_issue(resolved_at, entity_id)")

@@ -214,6 +214,9 @@ class _Context:
     locked: set[str] = field(default_factory=set)
     # sha256 → origin replicas under which that body was applied (see _applied_elsewhere).
     applied: dict[str, set[str]] = field(default_factory=dict)
+    # seq → (person id, field names) of the person edits that met a hard conflict: the reply
+    # tells the laptop, which shows them on the person (issue 5).
+    conflicts: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
 
     @property
     def source(self) -> dict[str, Any]:
@@ -629,6 +632,7 @@ def _apply_person_update(ctx: _Context, op: WireOp) -> None:
             source=ctx.source,
             detail={"base": base, "server_version": row["version"], "fields": hard},
         )
+        ctx.conflicts[op.seq] = (person_id, sorted(hard))
 
 
 def _apply_material_shown(ctx: _Context, op: WireOp) -> None:
@@ -1074,6 +1078,9 @@ def apply_push(engine: Engine, dev: Device, batch: Batch, *, now: float) -> dict
         "acked_through": acked,
         "results": results,
         "quarantined": quarantined,
+        "conflicts": [
+            [seq, person_id, fields] for seq, (person_id, fields) in sorted(ctx.conflicts.items())
+        ],
         "counts": counts,
         "server_time": now,
     }

@@ -122,6 +122,20 @@ def _hash_file(path: Path) -> str:
     return _hash_prefix(path, path.stat().st_size).hexdigest()
 
 
+def verified_bytes(folder: Path, sha256: str) -> int:
+    """How much of a file an earlier, interrupted download already holds (0 if none): the
+    download queue shows it, and the free-space check does not count it again."""
+    part, meta = part_paths(folder, sha256)
+    if not part.is_file():
+        return 0
+    offset = _read_meta(meta).get("offset")
+    return offset if isinstance(offset, int) and offset >= 0 else 0
+
+
+def free_bytes(folder: Path) -> int:
+    return shutil.disk_usage(folder).free
+
+
 def check_free_space(folder: Path, needed: int, reserve: int = RESERVE_BYTES) -> None:
     """Raise DiskFull unless ``needed`` bytes (plus a reserve) are free under ``folder``."""
     free = shutil.disk_usage(folder).free

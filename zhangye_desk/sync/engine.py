@@ -10,8 +10,11 @@ server deduplicates by op key and hash, and the laptop re-sends anything it is n
 
 Order (DESIGN §4): sync info (protocol, clock offset, server epoch) → push → pull → (push
 again when the server turned out to be restored) → server counts for the receipt → downloads
-by priority → a backup. One sync at a time per data folder (a lock; a second one raises
-``SyncAlreadyRunning``). The device secret lives in ``sync_state`` and is never logged.
+by priority of the materials the download queue wants (``core.materials.effective_choice``:
+large videos wait until chosen; ``download_materials`` fetches chosen ones on their own) → a
+backup. What a push reply reports back (quarantined ops, person conflicts) is stored with the
+acknowledgement (``core.sync_issues``). One sync at a time per data folder (a lock; a second
+one raises ``SyncAlreadyRunning``). The device secret lives in ``sync_state`` and is never logged.
 Nothing here imports Qt or the server package.
 """
 
@@ -24,7 +27,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -32,10 +35,15 @@ from typing import Any
 import filelock
 from sqlite_utils import Database
 
-from ..core import backup, outbox, people, status
+from ..core import backup, outbox, people, status, sync_issues
 from ..core.errors import InvalidValueError
 from ..core.ids import now
-from ..core.materials import register_material, set_file_state
+from ..core.materials import (
+    CHOICE_WANTED,
+    effective_choice,
+    register_material,
+    set_file_state,
+)
 from ..core.store import replica_id, rotate_replica, transaction
 from ..core.tasks import TaskState
 from ..paths import DataPaths
@@ -132,6 +140,8 @@ class Receipt:
     failed_attempts: int = 0  # requests retried (cuts, stalls, busy answers …)
     replica_rotations: int = 0
     quarantined: list[dict[str, Any]] = field(default_factory=list)
+    # person edits that met another edit on the server: {"seq", "person_id", "fields"}
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
     pending_ops: int = 0  # still waiting after this sync (0 unless it stopped early)
     server_counts: dict[str, int] | None = None
     local_totals: dict[str, int] = field(default_factory=dict)
@@ -147,6 +157,7 @@ class Receipt:
     bytes_downloaded: int = 0
     files_failed: list[dict[str, Any]] = field(default_factory=list)
     files_pending: int = 0
+    files_deferred: int = 0  # left in the download queue until the user chooses them
     clock_offset_s: int | None = None
     warnings: list[dict[str, Any]] = field(default_factory=list)
     backup: str | None = None
@@ -481,14 +492,23 @@ class _Run:
             for q in data.get("quarantined") or []
             if isinstance(q, list) and q and int(q[0]) <= through
         ]
+        conflicts = [
+            {"seq": int(c[0]), "person_id": str(c[1]), "fields": [str(f) for f in c[2]]}
+            for c in data.get("conflicts") or []
+            if isinstance(c, list) and len(c) >= 3 and isinstance(c[2], list)
+            and int(c[0]) <= through
+        ]
         with transaction(self.db):
             acked = outbox.mark_acked(self.db, through)
+            # Shown on the sync page and on the person until the user dismisses them.
+            sync_issues.record(self.db, quarantined=quarantined, conflicts=conflicts)
         self.receipt.ops_acked += acked
         self.receipt.batches += 1
         self.receipt.duplicates += sum(
             1 for seq, result in in_range.items() if result == "dup" and seq <= through
         )
         self.receipt.quarantined.extend(quarantined)
+        self.receipt.conflicts.extend(conflicts)
         counts = data.get("counts")
         if isinstance(counts, dict):
             self.server_counts = {k: int(v) for k, v in counts.items() if isinstance(v, int)}
@@ -772,15 +792,25 @@ class _Run:
 
     # -- downloads -------------------------------------------------------------------------
 
-    def download_files(self) -> None:
+    def download_files(self, only: Collection[str] | None = None) -> None:
+        """Fetch the files of the download queue: those whose effective choice is "wanted"
+        (``core.materials.effective_choice``), or exactly the materials ``only`` names."""
         folder = self.paths.materials
         rows = self.db.execute(
-            "SELECT id, sha256, size, mime, file_state, file_name FROM material "
-            "WHERE retired = 0 ORDER BY priority DESC, title, id"
+            "SELECT id, sha256, size, mime, file_state, file_name, priority, download_choice "
+            "FROM material WHERE retired = 0 ORDER BY priority DESC, title, id"
         ).fetchall()
         todo = []
-        for material_id, sha256, size, mime, file_state, file_name in rows:
+        for material_id, sha256, size, mime, file_state, file_name, priority, choice in rows:
             if file_state == "present" and file_name and (folder / file_name).is_file():
+                continue
+            if only is not None:
+                if material_id not in only:
+                    continue
+            elif file_state != "present" and (
+                effective_choice(size, priority, choice) != CHOICE_WANTED
+            ):
+                self.receipt.files_deferred += 1
                 continue
             todo.append((material_id, downloads.Wanted(sha256=sha256, size=size, mime=mime)))
         total = sum(wanted.size for _, wanted in todo)
@@ -869,6 +899,46 @@ def sync(
             return run.run()
         finally:
             run.http.close()
+
+
+def download_materials(
+    db: Database,
+    paths: DataPaths,
+    material_ids: Collection[str],
+    *,
+    state: TaskState | None = None,
+    options: SyncOptions | None = None,
+) -> Receipt:
+    """Download only these materials' files (the download queue's "download now"), without
+    pushing or pulling; return a receipt with the ``files_*`` figures.
+
+    Free disk space for all of them (less what ``.part`` files already hold, plus the reserve)
+    is checked first: DiskFull is raised before any byte is written. Otherwise as ``sync``:
+    resumable, verified, cancelled by ``state``, one at a time with a sync of the same folder.
+    """
+    options = options or SyncOptions.from_env()
+    with _sync_lock(paths):
+        creds = credentials(db)
+        wanted = set(material_ids)
+        needed = 0
+        for material_id, sha256, size, file_state in db.execute(
+            "SELECT id, sha256, size, file_state FROM material WHERE retired = 0"
+        ):
+            if material_id in wanted and file_state != "present":
+                needed += max(size - downloads.verified_bytes(paths.materials, sha256), 0)
+        paths.materials.mkdir(parents=True, exist_ok=True)
+        free = downloads.free_bytes(paths.materials)
+        if needed and free < needed + options.download_reserve:
+            raise DiskFull(
+                f"{needed} bytes to download, {free} free", needed=needed, free=free
+            )
+        run = _Run(db, paths, creds, state, options)
+        try:
+            run.download_files(only=wanted)
+        finally:
+            run.http.close()
+        run.receipt.finished_at = now()
+        return run.receipt
 
 
 def describe(receipt: Receipt) -> dict[str, Any]:

@@ -110,7 +110,7 @@ class PageEntry(NamedTuple):
     title: Callable[[], str]
 
 
-# The pages in navigation order. Ctrl+1 … Ctrl+6 follow this order, whether or not every page
+# The pages in navigation order. Ctrl+1 … Ctrl+7 follow this order, whether or not every page
 # is there. A module that does not exist yet is left out (and logged), so the frame runs while
 # the pages are being written; any error while importing a page that exists is a bug and is
 # raised (when the page is first needed).
@@ -150,6 +150,12 @@ PAGE_REGISTRY: tuple[PageEntry, ...] = (
         "zhangye_desk.ui.pages.settings",
         "SettingsPage",
         lambda: QCoreApplication.translate("MainWindow", "Settings"),
+    ),
+    PageEntry(
+        "sync",
+        "zhangye_desk.ui.pages.sync",
+        "SyncPage",
+        lambda: QCoreApplication.translate("MainWindow", "Sync"),
     ),
 )
 DEFAULT_PAGE = "sessions"
@@ -311,6 +317,7 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.restore_action,
             self.about_action,
+            self.sync_button,
             *self.page_actions.values(),
         ]
         for widget in self._data_widgets:
@@ -321,6 +328,13 @@ class MainWindow(QMainWindow):
 
     # -- building ------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
+        # The 同步 button, reachable from every page: it opens the sync page and starts a sync.
+        self.sync_button = QPushButton(self.tr("Sync"), self)
+        self.sync_button.setObjectName("frame_sync_button")
+        self.sync_button.setFont(scaled(self.font(), 1.1, bold=True))
+        self.sync_button.setToolTip(self.tr("Send this laptop's records and receive updates"))
+        self.sync_button.clicked.connect(self.start_sync)
+        self.statusBar().addPermanentWidget(self.sync_button)
         self.pending_label = QLabel(self)
         self.pending_label.setObjectName("pending_label")
         self.sync_label = QLabel(self)
@@ -508,6 +522,11 @@ class MainWindow(QMainWindow):
             log.warning("the %s page has no %s()", key, method)
             return
         handler(*args)
+
+    @Slot()
+    def start_sync(self) -> None:
+        """The frame's 同步 button: show the sync page and start a sync there."""
+        self._page_call("sync", "start_sync")
 
     @Slot(str)
     def _open_attendance(self, session_id: str) -> None:

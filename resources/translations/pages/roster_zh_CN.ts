@@ -4,7 +4,7 @@
 <context>
     <name>PersonDetails</name>
     <message>
-        <location filename="../../../zhangye_desk/ui/pages/roster.py" line="+626"/>
+        <location filename="../../../zhangye_desk/ui/pages/roster.py" line="+632"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
@@ -54,7 +54,7 @@
         <translation>双击课堂（或按回车键）即可打开</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>No one selected</source>
         <translation>未选择人员</translation>
     </message>
@@ -85,11 +85,16 @@
         <source>Has not attended a session yet</source>
         <translation>尚未参加过课堂</translation>
     </message>
+    <message>
+        <location line="+12"/>
+        <source>Sync conflict: someone else changed %1 of this person at the same time. The server kept the other value; the change made here is in the person&apos;s history for the county administrator. Check the details below (Sync page › Records to check).</source>
+        <translation>同步冲突：别人同时修改了此人的%1。服务器保留了另一个值，本机的修改已记入此人的历史，供县里管理员核对。请核对下面的信息（“同步”页面 › 需要核对的记录）。</translation>
+    </message>
 </context>
 <context>
     <name>PersonDialog</name>
     <message>
-        <location line="-448"/>
+        <location line="-472"/>
         <source>Edit person</source>
         <extracomment>The list never holds more than this many people (a county has ~40,000).</extracomment>
         <translation>编辑人员信息</translation>
@@ -233,7 +238,7 @@ If it is someone else, click Save again to add them.</source>
 <context>
     <name>RosterPage</name>
     <message>
-        <location line="+195"/>
+        <location line="+222"/>
         <source>Search: name, pinyin or initials (Ctrl+F)</source>
         <translation>搜索：姓名、拼音或首字母（Ctrl+F）</translation>
     </message>

@@ -618,6 +618,12 @@ class PersonDetails(QWidget):
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("detail_summary")
         self.summary_label.setWordWrap(True)
+        # A conflict the server reported for this person at a sync (core.sync_issues).
+        self.conflict_label = QLabel(self)
+        self.conflict_label.setObjectName("detail_conflict")
+        self.conflict_label.setWordWrap(True)
+        self.conflict_label.setStyleSheet("color: #a33;")
+        self.conflict_label.hide()
 
         self.values: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -667,6 +673,7 @@ class PersonDetails(QWidget):
         layout.setContentsMargins(12, 0, 0, 0)
         layout.addWidget(self.name_label)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.conflict_label)
         layout.addLayout(form)
         self.buttons = QHBoxLayout()
         layout.addLayout(self.buttons)
@@ -674,8 +681,13 @@ class PersonDetails(QWidget):
         layout.addWidget(self.history_view, 1)
 
     def show_person(
-        self, person: Mapping[str, Any] | None, history: Sequence[Row], names: DirectoryNames
+        self,
+        person: Mapping[str, Any] | None,
+        history: Sequence[Row],
+        names: DirectoryNames,
+        conflicts: Sequence[str] = (),
     ) -> None:
+        self._show_conflict(conflicts if person is not None else ())
         if person is None:
             self.name_label.setText(self.tr("No one selected"))
             self.summary_label.setText(
@@ -706,6 +718,21 @@ class PersonDetails(QWidget):
             else self.tr("Has not attended a session yet")
         )
         self.history_model.set_rows(history)
+
+
+    def _show_conflict(self, fields: Sequence[str]) -> None:
+        if not fields:
+            self.conflict_label.hide()
+            return
+        from ..sync_messages import person_fields
+
+        text = self.tr(
+            "Sync conflict: someone else changed %1 of this person at the same time. The "
+            "server kept the other value; the change made here is in the person's history for "
+            "the county administrator. Check the details below (Sync page › Records to check)."
+        )
+        self.conflict_label.setText(text.replace("%1", person_fields(list(fields))))
+        self.conflict_label.show()
 
 
 class RosterPage(Page):
@@ -974,7 +1001,12 @@ class RosterPage(Page):
                 history = core_people.attendance_history(self.ctx.db, self._current_id)
             except NotFoundError:
                 self._current_id = None
-        self.details.show_person(person, history, self.names)
+        conflicts: list[str] = []
+        if person is not None:
+            from ...core.sync_issues import conflicted_people
+
+            conflicts = conflicted_people(self.ctx.db).get(str(person["id"]), [])
+        self.details.show_person(person, history, self.names, conflicts)
         self.edit_button.setEnabled(person is not None)
 
     def current_person_id(self) -> str | None:

@@ -172,6 +172,19 @@ class SettingsPage(Page):
         folder_layout.addWidget(self.data_dir_value, 1)
         folder_layout.addWidget(self.open_folder_button)
 
+        # -- county server (the enrolment dialog, as on the sync page) ---------------------
+        server_box = QGroupBox(self.tr("County server"), self)
+        self.server_value = QLabel(server_box)
+        self.server_value.setObjectName("server_value")
+        self.server_value.setWordWrap(True)
+        self.enrol_button = self._button(
+            "settings_enrol_button", self.tr("Enrol with a server…"), server_box
+        )
+        self.enrol_button.clicked.connect(self.open_enrol_dialog)
+        server_layout = QHBoxLayout(server_box)
+        server_layout.addWidget(self.server_value, 1)
+        server_layout.addWidget(self.enrol_button)
+
         # -- backups ----------------------------------------------------------------------
         backups_box = QGroupBox(self.tr("Backups"), self)
         backups_intro = QLabel(
@@ -245,6 +258,7 @@ class SettingsPage(Page):
         left.addWidget(summary)
         left.addWidget(language_box)
         left.addWidget(folder_box)
+        left.addWidget(server_box)
         left.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(24)
@@ -273,6 +287,27 @@ class SettingsPage(Page):
 
     def title(self) -> str:
         return self.tr("Settings")
+
+    def _show_server(self) -> None:
+        from ..enrol_dialog import current_server
+
+        server, name = current_server(self.ctx.db)
+        if server:
+            text = self.tr("Enrolled with %1 as “%2”.").replace("%2", name).replace("%1", server)
+        else:
+            text = self.tr("Not enrolled: this laptop works without a server.")
+        self.server_value.setText(text)
+
+    @Slot()
+    def open_enrol_dialog(self) -> None:
+        from ..enrol_dialog import EnrolDialog, current_server
+
+        server, name = current_server(self.ctx.db)
+        dialog = EnrolDialog(self.ctx.tasks, self.ctx.paths, server=server, name=name, parent=self)
+        if dialog.exec() == EnrolDialog.DialogCode.Accepted:
+            self._show_server()
+            self.ctx.data_changed.emit()
+        dialog.deleteLater()
 
     def _value_label(self, name: str, font: Any, parent: QWidget) -> QLabel:
         label = QLabel(parent)
@@ -317,6 +352,7 @@ class SettingsPage(Page):
         self.show_status(info)
         self.data_dir_value.setText(str(self.ctx.paths.root))
         self.data_dir_value.setCursorPosition(0)
+        self._show_server()
         self._load_backups()
 
     def show_status(self, info: dict[str, Any]) -> None:
