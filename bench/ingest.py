@@ -36,7 +36,6 @@ import json
 import math
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.pgcluster: the throwaway PostgreSQL cluster
 
+from bench.common import print_figures, with_database  # noqa: E402
 from zhangye_desk.core import outbox  # noqa: E402
 from zhangye_desk.core.directory import read_directory  # noqa: E402
 from zhangye_desk.core.ids import new_id  # noqa: E402
@@ -453,21 +453,7 @@ def applied_per_batch(log_path: Path, min_ops: int = 500) -> dict[str, float]:
 
 
 def run_database(kind: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    cluster = None
-    if kind == "sqlite":
-        db_url = f"sqlite:///{folder / 'server.sqlite3'}"
-    else:
-        from tests.pgcluster import create_database, start_cluster
-
-        cluster = start_cluster(durable=True)
-        create_database(cluster.url(), "ingest")
-        db_url = cluster.url("ingest")
-    try:
-        return _run(kind, db_url, args, folder)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-            shutil.rmtree(cluster.root, ignore_errors=True)
+    return with_database(kind, folder, "ingest", lambda db_url: _run(kind, db_url, args, folder))
 
 
 def _run(kind: str, db_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
@@ -538,12 +524,7 @@ def _run(kind: str, db_url: str, args: argparse.Namespace, folder: Path) -> dict
         "sessions_push_s": round(setup_s, 2),
     }
     figures["ok"] = not stats.errors and not checked["problems"]
-    width = max(len(k) for k in figures)
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    for problem in stats.errors[:5] + checked["problems"]:
-        print(f"PROBLEM: {problem}")
-    print()
+    print_figures(figures, stats.errors[:5] + checked["problems"])
     return figures
 
 

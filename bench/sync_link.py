@@ -31,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.integration.faultproxy: the proxy the tests use
 
+from bench.common import wait_ready  # noqa: E402
 from tests.integration.faultproxy import FaultProxy  # noqa: E402
 from zhangye_desk.core import attendance, sessions  # noqa: E402
 from zhangye_desk.core.store import open_store  # noqa: E402
@@ -48,13 +49,9 @@ def start_server(folder: Path, db_url: str) -> tuple[subprocess.Popen[bytes], st
          "--ready-file", str(ready), "--files", str(folder / "files")],
         env=env, stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("wb"),
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if ready.exists() and ready.read_text().strip():
-            return process, ready.read_text().strip()
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
+    url = wait_ready(process, ready, 60)
+    if url is not None:
+        return process, url
     process.kill()
     raise SystemExit("the server did not start:\n" + (folder / "server.log").read_text())
 

@@ -39,6 +39,7 @@ from zhangye_desk.server.db import (
     session,
     write_transaction,
 )
+from zhangye_desk.server.stats import refresh_tallies
 
 DAHE = "620721203"  # 大河乡
 MATI = "620721200"  # 马蹄藏族乡
@@ -163,6 +164,7 @@ def seed_sessions(engine: Engine) -> None:
                     conn.execute(attendance.insert().values(**key, **current))
                 else:
                     conn.execute(attendance.update().filter_by(**key).values(**current))
+            refresh_tallies(conn, [session_id])  # what a push does with its marks
 
 
 # Figures for 2026 (the docstring's table): 3 sessions; registered 3 + 1 + 1 = 5; headcount

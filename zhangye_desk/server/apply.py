@@ -488,6 +488,7 @@ def _apply_attendance_mark(ctx: _Context, op: WireOp) -> None:
                 session_id=mark.session_id, person_id=mark.person_id, **values
             )
         )
+        stats.refresh_tallies(conn, [mark.session_id])
         return
     if current["device_id"] != ctx.device.id:
         # Laptops disagree whether the person was there: attending beats absence (DESIGN §4),
@@ -498,6 +499,7 @@ def _apply_attendance_mark(ctx: _Context, op: WireOp) -> None:
             if mark.status == REMOVED:
                 return
     conn.execute(update(attendance).where(key).values(**values))
+    stats.refresh_tallies(conn, [mark.session_id])
 
 
 def _apply_person_create(ctx: _Context, op: WireOp) -> None:
@@ -899,6 +901,7 @@ def _write_marks(ctx: _Context, marks: list[_Mark]) -> None:
     insert_rows(conn, attendance, new_rows)
     if updates:
         conn.execute(_UPDATE_ATTENDANCE, updates)
+    stats.refresh_tallies(conn, {session_id for session_id, _ in changed})
     insert_rows(conn, review_queue, flags)
 
 

@@ -39,6 +39,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -326,6 +327,16 @@ session = Table(
     CheckConstraint("headcount_unregistered >= 0", name="headcount"),
     Index("ix_session_starts", "starts_at"),
     Index("ix_session_township_starts", "township_code", "starts_at"),
+    # Covers what the statistics read of a period's sessions (server/stats.py).
+    Index(
+        "ix_session_stats",
+        "starts_at",
+        "township_code",
+        "kind",
+        "topic",
+        "headcount_unregistered",
+        "id",
+    ),
 )
 
 # Append-only: the server's id gives the arrival order, which decides the effective status.
@@ -360,6 +371,26 @@ attendance = Table(
     CheckConstraint(f"status IN {sql_in(ATTENDANCE_STATUSES)}", name="status"),
     Index("ix_attendance_person", "person_id"),
     Index("ix_attendance_session_status", "session_id", "status"),
+)
+
+# The statistics' summary of ``attendance`` (server/stats.py), rewritten in the same
+# transaction as the marks it sums up: a small number per person ever marked attended, and per
+# session the numbers of the people whose effective status there is attended (4-byte
+# little-endian integers; no row while there are none). Person details (merges, township,
+# organisation, membership) are read live, so only changes of ``attendance`` touch these.
+stats_person = Table(
+    "stats_person",
+    metadata,
+    Column("number", SERIAL, primary_key=True, autoincrement=True),
+    Column("person_id", Text, ForeignKey("person.id"), nullable=False, unique=True),
+)
+
+session_tally = Table(
+    "session_tally",
+    metadata,
+    Column("session_id", Text, ForeignKey("session.id"), primary_key=True),
+    Column("people", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,  # one B-tree lookup per session instead of two
 )
 
 material = Table(

@@ -30,8 +30,9 @@ from .queries import (
     BY_CHOICES,
     Filters,
     StatsCache,
-    parse_filters,
-    scoped_statistics,
+    period_figures,
+    request_filters,
+    scoped_statistics_many,
     session_detail,
     stats_cache,
     townships,
@@ -147,9 +148,9 @@ def stats_workbook(
     exported = gettext(lang, "export.generated", at=generated)
     subtitle = f"{scope}　{_period(lang, filters)}　{exported}"
     rate_column = 2 + COLUMNS.index("participation_rate")
+    every = scoped_statistics_many(conn, filters, groupings, cache)
     for by in groupings:
-        figures = scoped_statistics(conn, filters, by, cache)
-        headers, rows = _stats_table(lang, by, figures)
+        headers, rows = _stats_table(lang, by, every[by])
         sheet = workbook.create_sheet(gettext(lang, f"by.{by}")[:31])
         _write_table(
             sheet,
@@ -163,18 +164,6 @@ def stats_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _filters(request: Request, admin: Any, conn: Any, values: dict[str, str]) -> Filters:
-    return parse_filters(
-        conn,
-        admin,
-        request.app.state.clock(),
-        date_from=values["from"],
-        date_to=values["to"],
-        township_code=values["township"],
-        by=values["by"],
-    )
 
 
 def _file_stem(lang: str, filters: Filters) -> str:
@@ -193,7 +182,7 @@ def exports_page(
     township: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
     with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
+        filters = request_filters(
             request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": ""}
         )
         choices = townships(conn, admin)
@@ -219,7 +208,7 @@ def export_stats_xlsx(
     """Every grouping (one sheet each), or only ``by`` (the dashboard's current tab)."""
     lang = request_language(request)
     with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
+        filters = request_filters(
             request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": by}
         )
         groupings = [filters.by] if by.strip() else list(BY_CHOICES)
@@ -248,11 +237,8 @@ def export_stats_csv(
     by: Annotated[str, Query()] = "",
 ) -> Response:
     lang = request_language(request)
-    with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": by}
-        )
-        figures = scoped_statistics(conn, filters, filters.by, stats_cache(request))
+    values = {"from": date_from, "to": date_to, "township": township, "by": by}
+    filters, figures = period_figures(request, admin, values)
     headers, rows = _stats_table(lang, filters.by, figures)
     # CSV has no number formats: the rate as a fraction with four decimals.
     rate = 1 + COLUMNS.index("participation_rate")

@@ -18,7 +18,8 @@ from .queries import (
     NO_VILLAGE,
     SESSION_LIST_LIMIT,
     Filters,
-    parse_filters,
+    period_figures,
+    request_filters,
     scoped_statistics,
     session_detail,
     sessions_in,
@@ -62,18 +63,6 @@ def row_label(lang: str, by: str, row: dict[str, Any]) -> str:
 _KIND_IDS = {f"kind.{k}" for k in SESSION_KINDS}
 
 
-def _filters(request: Request, admin: Any, conn: Any, values: dict[str, str]) -> Filters:
-    return parse_filters(
-        conn,
-        admin,
-        request.app.state.clock(),
-        date_from=values.get("from", ""),
-        date_to=values.get("to", ""),
-        township_code=values.get("township", ""),
-        by=values.get("by", ""),
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
     request: Request,
@@ -84,11 +73,9 @@ def dashboard(
     by: Q = "",
 ) -> HTMLResponse:
     lang = request_language(request)
+    values = {"from": date_from, "to": date_to, "township": township, "by": by}
+    filters, figures = period_figures(request, admin, values)
     with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": by}
-        )
-        figures = scoped_statistics(conn, filters, filters.by, stats_cache(request))
         choices = townships(conn, admin)
     rows = [{**row, "label": row_label(lang, filters.by, row)} for row in figures["rows"]]
     chart = {
@@ -124,11 +111,8 @@ def stats_json(
 ) -> JSONResponse:
     """The dashboard's figures as JSON (same scope rules as the page)."""
     lang = request_language(request)
-    with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": by}
-        )
-        figures = scoped_statistics(conn, filters, filters.by, stats_cache(request))
+    values = {"from": date_from, "to": date_to, "township": township, "by": by}
+    filters, figures = period_figures(request, admin, values)
     return JSONResponse(
         {
             "from": filters.date_from.isoformat(),
@@ -141,6 +125,14 @@ def stats_json(
     )
 
 
+def _township_period(
+    request: Request, admin: Any, conn: Any, code: str, date_from: str, date_to: str
+) -> tuple[Filters, dict[str, Any]]:
+    """The period of a township's drill-down page, and the township."""
+    values = {"from": date_from, "to": date_to, "township": code}
+    return request_filters(request, admin, conn, values), township_row(conn, code)
+
+
 @router.get("/townships/{code}", response_class=HTMLResponse)
 def township_page(
     request: Request,
@@ -151,10 +143,7 @@ def township_page(
 ) -> HTMLResponse:
     check_township(admin, code)
     with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": code}
-        )
-        town = township_row(conn, code)
+        filters, town = _township_period(request, admin, conn, code, date_from, date_to)
         totals = scoped_statistics(conn, filters, None, stats_cache(request))["totals"]
         villages = villages_of(conn, filters, code)
     return render(
@@ -179,10 +168,7 @@ def village_page(
 ) -> HTMLResponse:
     check_township(admin, code)
     with read_transaction(request.app.state.engine) as conn:
-        filters = _filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": code}
-        )
-        town = township_row(conn, code)
+        filters, town = _township_period(request, admin, conn, code, date_from, date_to)
         vill = village_row(conn, code, village_code)
         sessions = sessions_in(conn, filters, code, village_code)
     return render(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,12 +30,13 @@ from ..db import (
     organisation,
     person,
     quarantine,
+    read_transaction,
     session,
     session_material,
     township,
     village,
 )
-from ..stats import statistics
+from ..stats import Roster, registered_at_session, statistics_many
 from .render import CST
 from .security import Admin, WebError, check_township, township_scope
 
@@ -118,8 +120,8 @@ class StatsCache:
     changes (``change_log``: imports, edits, merges) or a quarantined op is resolved; the
     generation is those tables' highest ids and the quarantine's counts (all, resolved), read
     in the same transaction as the figures, so a cached answer is exactly what the query
-    would give. Over a million marks a year's
-    figures take seconds to count (docs/benchmarks.md); the same view again is instant.
+    would give. Over a million marks a first view takes 0.05–0.4 s (docs/benchmarks.md); the
+    same view again is instant. It also keeps the roster (``roster``) for the generation.
     One per app (``app.state.web_stats_cache``); thread-safe, least recently used dropped.
     """
 
@@ -127,6 +129,18 @@ class StatsCache:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._roster: tuple[tuple[Any, ...], Roster] | None = None
+
+    def roster(self, conn: Connection, generation: tuple[Any, ...]) -> Roster:
+        """The people as the statistics count them (``stats.Roster``), read once per data
+        generation: the same for every period and grouping."""
+        with self._lock:
+            if self._roster is not None and self._roster[0] == generation:
+                return self._roster[1]
+        loaded = Roster(conn)
+        with self._lock:
+            self._roster = (generation, loaded)
+        return loaded
 
     def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
         with self._lock:
@@ -163,29 +177,73 @@ def data_generation(conn: Connection) -> tuple[Any, ...]:
 def scoped_statistics(
     conn: Connection, filters: Filters, by: str | None, cache: StatsCache | None = None
 ) -> dict[str, Any]:
-    """``server.stats.statistics`` for the filters, from ``cache`` when nothing changed.
+    """``server.stats.statistics`` for the filters, from ``cache`` when nothing changed."""
+    return scoped_statistics_many(conn, filters, [by], cache)[by]
+
+
+def scoped_statistics_many(
+    conn: Connection, filters: Filters, groupings: Sequence[str | None], cache: StatsCache | None
+) -> dict[str | None, dict[str, Any]]:
+    """The statistics of several groupings of the filters' period (a workbook's sheets): those
+    in ``cache`` from there, the others counted together (the period's sessions read once).
 
     The totals of a period are kept on their own too, so another grouping of the same period
-    (the next tab, the export's next sheet) counts only its rows.
+    (the next tab) counts only its rows.
     """
+    period = (filters.date_from, filters.date_to, groupings, filters.township_code)
     if cache is None:
-        return statistics(conn, filters.date_from, filters.date_to, by, filters.township_code)
-    base = (filters.date_from, filters.date_to, filters.township_code, data_generation(conn))
-    found = cache.get((*base, by))
-    if found is None:
+        return statistics_many(conn, *period)
+    generation = data_generation(conn)
+    base = (filters.date_from, filters.date_to, filters.township_code, generation)
+    found: dict[str | None, dict[str, Any]] = {}
+    missing: list[str | None] = []
+    for by in groupings:
+        hit = cache.get((*base, by))
+        if hit is None:
+            missing.append(by)
+        else:
+            found[by] = hit
+    if missing:
         known = cache.get((*base, None))
-        found = statistics(
+        counted = statistics_many(
             conn,
             filters.date_from,
             filters.date_to,
-            by,
+            missing,
             filters.township_code,
             totals=known["totals"] if known is not None else None,
+            roster=cache.roster(conn, generation),
         )
-        cache.put((*base, by), found)
-        if known is None:
-            cache.put((*base, None), {"totals": found["totals"], "rows": []})
-    return copy.deepcopy(found)
+        for by, figures in counted.items():
+            cache.put((*base, by), figures)
+            found[by] = figures
+            if known is None:
+                cache.put((*base, None), {"totals": figures["totals"], "rows": []})
+    return {by: copy.deepcopy(found[by]) for by in groupings}
+
+
+def request_filters(
+    request: Request, admin: Admin, conn: Connection, values: dict[str, str]
+) -> Filters:
+    """``parse_filters`` for a page's query values (``from``, ``to``, ``township``, ``by``)."""
+    return parse_filters(
+        conn,
+        admin,
+        request.app.state.clock(),
+        date_from=values.get("from", ""),
+        date_to=values.get("to", ""),
+        township_code=values.get("township", ""),
+        by=values.get("by", ""),
+    )
+
+
+def period_figures(
+    request: Request, admin: Admin, values: dict[str, str]
+) -> tuple[Filters, dict[str, Any]]:
+    """The filters of a page's query values and their statistics (the filters' grouping)."""
+    with read_transaction(request.app.state.engine) as conn:
+        filters = request_filters(request, admin, conn, values)
+        return filters, scoped_statistics(conn, filters, filters.by, stats_cache(request))
 
 
 def stats_cache(request: Request) -> StatsCache | None:
@@ -287,15 +345,7 @@ def sessions_in(
 ) -> list[dict[str, Any]]:
     """The sessions of one village (or of none: NO_VILLAGE) in the period, newest first."""
     start, end = filters.bounds
-    registered = (
-        select(func.count())
-        .select_from(attendance)
-        .where(
-            attendance.c.session_id == session.c.id,
-            attendance.c.status.in_(ATTENDED_STATUSES),
-        )
-        .scalar_subquery()
-    )
+    registered = registered_at_session()
     village_where = (
         session.c.village_code.is_(None)
         if village_code == NO_VILLAGE
