@@ -1,12 +1,14 @@
 """Start the desktop window, and the headless self-test the packaged app runs in CI.
 
 ``run`` picks the language (``--lang``, else the one saved on the settings page, else
-Chinese), creates the QApplication, installs translations and the CJK font list, and shows the
-main window's frame (navigation, menus, a status bar saying the data is being opened) at once.
-Only after that frame has been painted does it open the store — lock the data folder, check
-its integrity, migrate, load the township directory, write the daily backup — and hand it to
-the window, which then shows the remembered page. A store that cannot be opened gets a calm
-message box (another copy running, a damaged file …), never a traceback, and exit code 1.
+Chinese), creates the QApplication, installs the frame's translations and the CJK font list,
+and shows the main window's frame (navigation, menus, a status bar saying the data is being
+opened) at once. Only after that frame has been painted does it set the window icon (loading
+it reads Qt's image and icon plugins), install the pages' catalogues and open the store —
+lock the data folder, check its integrity, migrate, load the township directory, write the
+daily backup — and hand it to the window, which then shows the remembered page. A store that
+cannot be opened gets a calm message box (another copy running, a damaged file …), never a
+traceback, and exit code 1.
 ``self_test`` builds the window and every page on a temporary data folder without a display
 and exits.
 
@@ -33,16 +35,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from . import __version__
 from .core.errors import StoreError
-from .logging_setup import LOG_FILENAME
+from .logging_setup import LOG_FILENAME, release_deferred_log
 from .paths import APP_AUTHOR, APP_NAME, DataPaths, resource
 from .ui.crash_dialog import CrashReporter
 from .ui.fonts import CJK_FAMILIES, apply_fonts
-from .ui.i18n import DEFAULT_LANGUAGE, TRANSLATED_LANGUAGES, install_translators
+from .ui.i18n import (
+    DEFAULT_LANGUAGE,
+    TRANSLATED_LANGUAGES,
+    install_page_translators,
+    install_translators,
+)
 from .ui.main_window import MainWindow, saved_language
 from .ui.single_instance import SingleInstance, ask_running_instance
 
@@ -62,8 +68,12 @@ class SelfTestError(RuntimeError):
     """The self-test found the window or its translations not as they should be."""
 
 
-def create_application(lang: str = DEFAULT_LANGUAGE) -> QApplication:
-    """The process's QApplication (created once), with translations, fonts and icon set."""
+def create_application(lang: str = DEFAULT_LANGUAGE, *, frame_only: bool = False) -> QApplication:
+    """The process's QApplication (created once), with translations, fonts and icon set.
+
+    ``frame_only``: only what the window's frame needs for its first paint (our catalogue
+    and Qt's, the fonts); ``finish_application`` adds the rest once it has been painted.
+    """
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing
@@ -74,14 +84,31 @@ def create_application(lang: str = DEFAULT_LANGUAGE) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("zhangye-desk")
+    if not frame_only:
+        _set_window_icon(app)
+    install_translators(app, lang, pages=not frame_only)
+    apply_fonts(app)
+    return app
+
+
+def finish_application(app: QApplication, lang: str) -> None:
+    """What ``create_application(frame_only=True)`` left out: the icon, the pages' catalogues."""
+    _set_window_icon(app)
+    loaded = install_page_translators(app, lang)
+    if loaded:
+        log.info("page catalogues: %s", [path.name for path in loaded])
+
+
+def _set_window_icon(app: QApplication) -> None:
+    # Imported here: PySide6 creates QIcon on first use, and loading the icon makes Qt read
+    # the metadata of every image-format and icon-engine plugin (module docstring).
+    from PySide6.QtGui import QIcon
+
     icon = resource("icons", "app.png")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     else:
         log.warning("the application icon %s is missing", icon)
-    install_translators(app, lang)
-    apply_fonts(app)
-    return app
 
 
 def open_store(paths: DataPaths) -> OpenStore:
@@ -103,7 +130,7 @@ def run(paths: DataPaths, lang: str | None = None) -> int:
     """
     started = time.perf_counter()
     lang = lang or saved_language() or DEFAULT_LANGUAGE
-    app = create_application(lang)
+    app = create_application(lang, frame_only=True)
     # The very first start on the default folder: confirm it, offer enrolment (ui/first_run).
     from .ui.first_run import offer_enrolment, resolve_first_run
 
@@ -119,7 +146,7 @@ def run(paths: DataPaths, lang: str | None = None) -> int:
     instance.watch(window)  # listens once the frame has been painted
     if enrol_first:
         offer_enrolment(window)
-    opener = _StoreOpener(window, paths)
+    opener = _StoreOpener(window, paths, lang)
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         report = _StartupReport(window, started)
         opener.frame_painted.connect(report.frame_shown)
@@ -186,6 +213,8 @@ def _self_test(lang: str) -> str:
         raise SelfTestError(f"the window title is {title!r}: the {lang} translation was not loaded")
     if lang == "en" and title != ENGLISH_TITLE:
         raise SelfTestError(f"the English window title is {title!r}")
+    from PySide6.QtGui import QFontDatabase
+
     installed = set(QFontDatabase.families())
     if lang in TRANSLATED_LANGUAGES and not installed.intersection(CJK_FAMILIES):
         _say("warning: no Simplified Chinese font found; Chinese may show as boxes")
@@ -225,9 +254,10 @@ class _StoreOpener(QObject):
 
     frame_painted = Signal()  # the frame is on screen; the store is about to be opened
 
-    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
+    def __init__(self, window: MainWindow, paths: DataPaths, lang: str) -> None:
         super().__init__(window)
         self._paths = paths
+        self._lang = lang
         self._painted = False
         self._done = False
         self.error: Exception | None = None
@@ -269,6 +299,10 @@ class _StoreOpener(QObject):
         self._done = True
         self._fallback.stop()
         self._window.removeEventFilter(self)
+        # The frame is on screen: the log records held until now go to the file, and what
+        # create_application left out is done before any page is built.
+        release_deferred_log()
+        finish_application(cast(QApplication, QApplication.instance()), self._lang)
         if not self._window.isVisible():
             return  # closed before there was anything to open
         try:

@@ -3,19 +3,23 @@
 Commands that only touch data never import PySide6, so they start fast and run on a server
 without a display. Machine-readable output (``--json``) goes to stdout alone; messages for
 people go to stderr, in Chinese by default (``--lang en`` for English).
+
+The plain "open the window" command line (nothing, or only ``--data-dir`` / ``--lang``) is
+read by hand, without building the argparse parser, and this module imports neither json nor
+datetime until a command needs them: a desktop start pays nothing before its frame is painted
+(bench/startup.py, docs/decisions.md "Start-up of the packaged app"). Anything else goes to
+argparse, so its help, errors and abbreviations stay as they are.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .core.errors import (
@@ -26,6 +30,9 @@ from .core.errors import (
 from .logging_setup import setup_logging
 from .paths import DATA_DIR_ENV, DataPaths, data_paths, default_data_dir, demo_server_dir
 from .sync.errors import SyncError
+
+if TYPE_CHECKING:
+    import argparse
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +296,8 @@ def describe_error(exc: StoreError, msg: Messages) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="zhangye-desk", description="张掖流动课堂 Zhangye Desk " + __version__
     )
@@ -365,6 +374,9 @@ def cmd_demo_data(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> 
 
 
 def cmd_status(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
+    import json
+    from datetime import datetime
+
     from .core.status import status
     from .core.store import open_store
 
@@ -576,8 +588,38 @@ def cmd_demo(
         return 1
 
 
+def window_arguments(arguments: Sequence[str]) -> SimpleNamespace | None:
+    """The plain "open the window" command line, read without argparse (module docstring).
+
+    Only ``--data-dir D`` / ``--data-dir=D`` and ``--lang L`` / ``--lang=L``, each at most
+    once, are read here, with what argparse would make of them; for anything else (a command,
+    ``--help``, an abbreviation, a repeated option, a missing or dash-led value, an unknown
+    language) this returns None and argparse reads the line, errors included.
+    """
+    values: dict[str, str] = {}
+    rest = list(arguments)
+    while rest:
+        name, equals, value = rest.pop(0).partition("=")
+        if name not in ("--data-dir", "--lang") or name in values:
+            return None
+        if not equals:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        if name == "--lang" and value not in LANGS:
+            return None
+        values[name] = value
+    return SimpleNamespace(
+        command=None,
+        data_dir=values.get("--data-dir"),
+        lang=values.get("--lang"),
+        self_test=False,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    window = window_arguments(sys.argv[1:] if argv is None else argv)
+    args: Any = window if window is not None else _parser().parse_args(argv)
     # None lets the window use the language saved on its settings page.
     lang: str | None = args.lang or os.environ.get("ZHANGYE_DESK_LANG")
     msg = Messages(lang or "zh_CN")
@@ -588,7 +630,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = data_paths(args.data_dir)
     if args.command == "demo" and not args.data_dir and not os.environ.get(DATA_DIR_ENV):
         paths = DataPaths(default_data_dir() / "demo")  # never mix demo data into real data
-    setup_logging(paths.logs)
+    # The window writes its log file once its frame has been painted (logging_setup).
+    setup_logging(paths.logs, defer_file=args.command is None)
     commands: dict[str, Callable[[argparse.Namespace, DataPaths, Messages], int]] = {
         "demo-data": cmd_demo_data,
         "status": cmd_status,
@@ -614,6 +657,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = describe_sync_error(exc, msg)
         if getattr(args, "json", False):
             # Scripts read stdout: say what went wrong there too, as JSON.
+            import json
+
             print(json.dumps({"error": exc.code, "message": text}, ensure_ascii=False))
         print(text, file=sys.stderr)
         return 1

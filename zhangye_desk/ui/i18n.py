@@ -56,12 +56,16 @@ def qt_translations_dir() -> Path:
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
 
 
-def install_translators(app: QCoreApplication, lang: str = DEFAULT_LANGUAGE) -> list[Path]:
+def install_translators(
+    app: QCoreApplication, lang: str = DEFAULT_LANGUAGE, *, pages: bool = True
+) -> list[Path]:
     """Install the catalogues for ``lang`` on ``app``; return the .qm files that were loaded.
 
     Replaces translators installed by an earlier call. A missing zh_CN catalogue of ours is
     logged as an error (the window would show English) but is not fatal: the cadre can still
-    record attendance.
+    record attendance. ``pages=False`` leaves the pages' catalogues out: the window's frame
+    needs only ours and Qt's, and app.py installs the pages' (``install_page_translators``)
+    once the frame has been painted, before any page is built.
     """
     if lang not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; choose one of {SUPPORTED_LANGUAGES}")
@@ -79,11 +83,8 @@ def install_translators(app: QCoreApplication, lang: str = DEFAULT_LANGUAGE) -> 
                 lang,
                 ours,
             )
-        for page_catalogue in page_qm_paths(lang):
-            if _install(app, page_catalogue):
-                loaded.append(page_catalogue)
-            else:
-                log.error("the translation %s is unreadable", page_catalogue)
+        if pages:
+            loaded.extend(install_page_translators(app, lang))
     if lang != "en":
         qt_file = _install_qt_catalogue(app, lang)
         if qt_file is not None:
@@ -95,6 +96,19 @@ def install_translators(app: QCoreApplication, lang: str = DEFAULT_LANGUAGE) -> 
                 qt_translations_dir(),
             )
     log.info("interface language %s; catalogues: %s", lang, [p.name for p in loaded])
+    return loaded
+
+
+def install_page_translators(app: QCoreApplication, lang: str) -> list[Path]:
+    """Add the pages' catalogues for ``lang`` (see ``install_translators``); return them."""
+    loaded: list[Path] = []
+    if lang not in TRANSLATED_LANGUAGES:
+        return loaded
+    for page_catalogue in page_qm_paths(lang):
+        if _install(app, page_catalogue):
+            loaded.append(page_catalogue)
+        else:
+            log.error("the translation %s is unreadable", page_catalogue)
     return loaded
 
 

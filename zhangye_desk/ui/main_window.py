@@ -46,7 +46,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -71,6 +70,10 @@ from .page import Page
 from .task_runner import TaskRunner
 
 if TYPE_CHECKING:
+    # QCloseEvent and QMessageBox: imported where used, not before the first paint
+    # (PySide6 creates each class on first use, ~1.5 ms each).
+    from PySide6.QtGui import QCloseEvent
+
     from ..core.store import OpenStore
     from .context import AppContext
 
@@ -657,6 +660,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("Restored from the backup %1").replace("%1", chosen.name), STATUS_MESSAGE_MS
         )
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.tr("Backup restored"),
@@ -715,6 +720,8 @@ class MainWindow(QMainWindow):
             "Data folder: %2"
         )
         text = text.replace("%1", __version__).replace("%2", str(self.store.paths.root))
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, self.tr("About Zhangye Desk"), text)
 
     # -- geometry and closing ----------------------------------------------------------------
