@@ -4,7 +4,7 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../zhangye_desk/ui/crash_dialog.py" line="+73" />
+        <location filename="../../zhangye_desk/ui/crash_dialog.py" line="+74" />
         <source>Something went wrong</source>
         <translation>程序遇到了问题</translation>
     </message>
@@ -95,7 +95,7 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../zhangye_desk/ui/first_run.py" line="+84" />
+        <location filename="../../zhangye_desk/ui/first_run.py" line="+74" />
         <source>Welcome to Zhangye Desk</source>
         <translation>欢迎使用张掖流动课堂</translation>
     </message>
@@ -133,7 +133,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../zhangye_desk/ui/main_window.py" line="+122" />
+        <location filename="../../zhangye_desk/ui/main_window.py" line="+125" />
         <source>Sessions</source>
         <translation>课堂</translation>
     </message>
@@ -260,7 +260,7 @@ The data as it was just before is kept as the backup "%2", so nothing is lost: y
         <translation>已从备份 %1 恢复</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+6" />
         <source>Backup restored</source>
         <translation>已恢复备份</translation>
     </message>
@@ -278,7 +278,7 @@ Data folder: %2</source>
 数据文件夹：%2</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+9" />
         <source>About Zhangye Desk</source>
         <translation>关于张掖流动课堂</translation>
     </message>
@@ -286,7 +286,7 @@ Data folder: %2</source>
 <context>
     <name>MaterialViewer</name>
     <message>
-        <location filename="../../zhangye_desk/ui/viewers.py" line="+661" />
+        <location filename="../../zhangye_desk/ui/viewers.py" line="+655" />
         <location line="+221" />
         <source>Full screen</source>
         <translation>全屏</translation>
@@ -380,7 +380,7 @@ Data folder: %2</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../zhangye_desk/ui/messages.py" line="+55" />
+        <location filename="../../zhangye_desk/ui/messages.py" line="+72" />
         <source>The disk is full</source>
         <translation>磁盘已满</translation>
     </message>
@@ -408,7 +408,49 @@ Switch to the Zhangye Desk window that is already open, or close it and start Zh
 请切换到已经打开的张掖流动课堂窗口，或者把它关闭后重新启动张掖流动课堂。如果没有其他窗口在运行，请重启电脑后再试。</translation>
     </message>
     <message>
+        <location line="+22" />
+        <source>This session is closed</source>
+        <translation>这个课堂已经结束</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>This session has been closed, and a closed session is final: nothing was changed.
+
+If something in it is wrong, ask the county office to correct it on the server after the next sync. For a new lecture, create a new session.</source>
+        <translation>这个课堂已经结束，结束后的课堂不能再修改，这次没有做任何更改。
+
+如果其中有记错的地方，请在下次同步后请县里在服务器上更正。如果是新的一次授课，请新建一个课堂。</translation>
+    </message>
+    <message>
         <location line="+10" />
+        <source>The record is no longer there</source>
+        <translation>找不到这条记录</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The session, person or material you chose could not be found. It may have been merged, deleted or replaced by the last sync. Nothing was changed.
+
+Look it up again in the list (search by name) and try once more.</source>
+        <translation>找不到您选择的课堂、人员或资料，可能在上次同步时已被合并、删除或替换。这次没有做任何更改。
+
+请在列表中重新查找（可以按姓名搜索），然后再试一次。</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Something entered is not valid</source>
+        <translation>填写的内容有误</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>A value that was entered is missing or not in the expected form (for example a date, a number or a name), so nothing was saved.
+
+Check what you entered, correct it and save again.</source>
+        <translation>有一项内容没有填写，或者格式不对（例如日期、数字或姓名），所以没有保存。
+
+请检查填写的内容，改正后再保存。</translation>
+    </message>
+    <message>
+        <location line="+25" />
         <source>The data file is damaged</source>
         <translation>数据文件已损坏</translation>
     </message>
@@ -435,7 +477,7 @@ No backup of it was found. Do not delete or move the file, and contact the count
 没有找到它的备份。请不要删除或移动这个文件，并联系县里的信息技术人员，他们也许能恢复其中的记录。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="-71" />
         <source>A newer version is needed</source>
         <translation>需要更新版本</translation>
     </message>
@@ -449,7 +491,7 @@ Install the latest version of Zhangye Desk (ask the county organisation departme
 请安装最新版本的张掖流动课堂（可向县委组织部索取安装程序），然后再打开。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+78" />
         <source>the data folder</source>
         <translation>数据文件夹</translation>
     </message>
@@ -523,7 +565,7 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
 <context>
     <name>SyncMessages</name>
     <message>
-        <location filename="../../zhangye_desk/ui/sync_messages.py" line="+43" />
+        <location filename="../../zhangye_desk/ui/sync_messages.py" line="+37" />
         <source>This network wants you to log in first</source>
         <translation>当前网络需要先登录</translation>
     </message>
@@ -553,7 +595,7 @@ Please try again. If it keeps happening, contact the county IT staff and tell th
         <translation>县服务器现在太忙。没有任何记录丢失。请过几分钟再点击“同步”。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+94" />
         <source>The county administrator has stopped this laptop from syncing (for example because it was reported lost or replaced). The %1 changes not yet sent are kept on this laptop, together with every other record: nothing is deleted.
 
 Call the county administrator. Once they give you a new enrolment code, enrol again (Sync page › Enrol with a server) and the kept changes are sent.</source>
@@ -567,7 +609,7 @@ Call the county administrator. Once they give you a new enrolment code, enrol ag
         <translation>这台电脑已被县里停用</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="-95" />
         <source>The server does not know this laptop</source>
         <translation>服务器不认识这台电脑</translation>
     </message>
@@ -587,7 +629,7 @@ Call the county administrator. Once they give you a new enrolment code, enrol ag
         <translation>第一次同步前，需要先把这台电脑登记到县服务器。请点击“登记到服务器”，输入县里管理员给您的地址和登记码（或粘贴登记链接）。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+9" />
         <source>This laptop's date or time is wrong</source>
         <translation>本机的日期或时间不对</translation>
     </message>
@@ -607,7 +649,7 @@ Call the county administrator. Once they give you a new enrolment code, enrol ag
         <translation>无法验证服务器的安全证书，为安全起见没有上传任何数据（有些网络上会有别的机器冒充服务器）。请核对地址是否与县里给的完全一致，并换一个网络试试。如果一直这样，请联系县里的技术人员。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+70" />
         <source>There is not enough free space on this laptop's disk: %1 are needed, %2 are free. Nothing was written and no record is affected.
 
 Free some space (delete videos you no longer need, empty the Recycle Bin) or defer large videos in the download queue, then try again.</source>
@@ -621,7 +663,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>磁盘空间不够下载</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="-68" />
         <source>A newer version is needed</source>
         <translation>需要更新版本</translation>
     </message>
@@ -661,7 +703,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>粘贴的内容不是完整的登记链接。请从县里的网页复制整条链接（以 zhangye:// 或 https:// 开头，并含有 code=），或者直接输入地址和登记码。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+44" />
         <source>That is not the county sync server</source>
         <translation>这不是县里的同步服务器</translation>
     </message>
@@ -671,7 +713,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>这个地址有回应，但不是张掖同步服务器。请对照县里的纸质通知核对地址后重试。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+10" />
         <source>The server answered with an error</source>
         <translation>服务器返回了错误</translation>
     </message>
@@ -691,7 +733,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>每个登记码只能登记一台电脑，这个已经用过了。请向县里管理员索取新的登记码。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>This enrolment code has expired</source>
         <translation>这个登记码已过期</translation>
     </message>
@@ -701,7 +743,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>登记码只在几天内有效。请向县里管理员索取新的登记码。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>The enrolment code is not right</source>
         <translation>登记码不正确</translation>
     </message>
@@ -711,7 +753,7 @@ Free some space (delete videos you no longer need, empty the Recycle Bin) or def
         <translation>服务器不认识这个登记码。请对照纸质通知核对（登记码里没有字母 O 和 I，也没有数字 0 和 1），或向县里管理员索取新的登记码。</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+21" />
         <source>This laptop's clock is about %1 minutes off the server's. Please set the correct date and time in the computer's settings; the sync itself is not affected, but session times recorded here may look wrong.</source>
         <translation>本机时钟与服务器相差约 %1 分钟。请在电脑设置中校准日期和时间；同步本身不受影响，但本机记录的课堂时间可能不准。</translation>
     </message>

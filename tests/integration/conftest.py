@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,28 +172,35 @@ class Central:
             return device_counts(conn, device_id)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
+@contextmanager
+def running_central(url: str, tmp_path: Path, people: int) -> Iterator[Central]:
+    """A fresh server database at ``url`` with ``people`` on its roster, and the server running."""
     from zhangye_desk.server.db import create_engine_for
     from zhangye_desk.server.dbadmin import init_db
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
     init_db(url)
     engine = create_engine_for(url)
     files = tmp_path / "server-files"
     files.mkdir()
     server = ServerProcess(url, files, tmp_path)
     result = Central(url, files, engine, server)
-    result.add_people(40)
+    result.add_people(people)
     server.start()
     try:
         yield result
     finally:
         server.kill()
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    with running_central(url, tmp_path, people=40) as result:
+        yield result
 
 
 @pytest.fixture

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.tlsutil import Ca, issue, make_ca, tls_json_server, valid_now
-from zhangye_desk.paths import DATA_DIR_ENV
+from tests.integration.conftest import running_central
+from tests.tlsutil import Ca, TlsProxy, issue, make_ca, tls_json_server, valid_now
+from zhangye_desk.core.store import open_store
+from zhangye_desk.paths import DATA_DIR_ENV, DataPaths
 from zhangye_desk.sync import tls
+from zhangye_desk.sync.engine import enrol, sync
 from zhangye_desk.sync.errors import CertificateClockError, CertificateError
 from zhangye_desk.sync.http import Backoff, SyncHttp
 
@@ -107,3 +110,26 @@ def test_the_cli_tells_the_user_to_set_the_clock(ca: Ca, tmp_path: Path) -> None
         )
     assert result.returncode == 1
     assert "时间" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_county_ca_in_a_data_folder_given_explicitly_is_trusted(
+    ca: Ca, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--data-dir D`` (or the folder chosen at the first start): ``D/county-ca.pem`` counts
+    for the enrolment and every sync, though D is neither the default folder nor the
+    environment's."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "elsewhere"))
+    monkeypatch.delenv(tls.CA_FILE_ENV, raising=False)
+    paths = DataPaths(tmp_path / "given").ensure()
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    with running_central(url, tmp_path, people=5) as central:
+        with TlsProxy(valid_now(ca, "data-dir"), central.server.port) as proxy:
+            server = proxy.url
+            with open_store(paths, daily_backup=False) as store:
+                with pytest.raises(CertificateError):
+                    enrol(store.db, server, central.enrol_code())
+                (paths.root / tls.COUNTY_CA_FILENAME).write_bytes(ca.cert.read_bytes())
+                info = enrol(store.db, server, central.enrol_code())
+                assert info["server_url"] == server
+                receipt = sync(store.db, store.paths)
+    assert receipt.people["upserted"] == 5  # the roster came over HTTPS

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import FAST, TOWNSHIP, Central, ServerProcess
+from tests.integration.conftest import FAST, TOWNSHIP, Central, running_central
 from tests.integration.faultproxy import FaultProxy
 from zhangye_desk.core import attendance, sessions
 from zhangye_desk.core.store import OpenStore
@@ -39,23 +39,8 @@ UI_FAST = dataclasses.replace(FAST, backup=False, batch_start=4000, batch_max=16
 
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[Central]:
-    from zhangye_desk.server.db import create_engine_for
-    from zhangye_desk.server.dbadmin import init_db
-
-    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    init_db(url)
-    engine = create_engine_for(url)
-    files = tmp_path / "server-files"
-    files.mkdir()
-    server = ServerProcess(url, files, tmp_path)
-    result = Central(url, files, engine, server)
-    result.add_people(20)
-    server.start()
-    try:
+    with running_central(f"sqlite:///{tmp_path / 'server.sqlite3'}", tmp_path, people=20) as result:
         yield result
-    finally:
-        server.kill()
-        engine.dispose()
 
 
 @pytest.fixture

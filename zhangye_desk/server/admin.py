@@ -37,7 +37,6 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, true, update
 
 from ..core import outbox
-from ..core.ids import new_id
 from ..core.ids import now as epoch_now
 from ..core.materials import guess_mime
 from ..core.search_keys import normalise
@@ -579,13 +578,19 @@ def resolve_conflict(
     conflicts: dict[str, Any] = (feed.loads(item["detail"]) or {}).get("fields", {})
     missing = sorted(set(conflicts) - set(choices))
     if missing:
-        raise ServiceError(f"choose a value for {missing[0]}", field=missing[0])
+        raise ServiceError(
+            f"choose a value for {missing[0]}", field=missing[0], code="choice_missing"
+        )
     values: dict[str, Any] = {}
     for name, choice in choices.items():
         if name not in conflicts:
-            raise ServiceError(f"{name!r} is not part of this conflict", field=name)
+            raise ServiceError(
+                f"{name!r} is not part of this conflict", field=name, code="choice_invalid"
+            )
         if choice not in CONFLICT_CHOICES:
-            raise ServiceError(f"choice must be one of {CONFLICT_CHOICES}", field=name)
+            raise ServiceError(
+                f"choice must be one of {CONFLICT_CHOICES}", field=name, code="choice_invalid"
+            )
         if choice != "keep":
             values[name] = conflicts[name][choice]
     row = service.get_person(conn, item["entity_id"])
@@ -709,18 +714,6 @@ def _clean_text(value: str | None, field: str, limit: int) -> str | None:
     return text or None
 
 
-def _same_material(conn: Connection, sha256: str, township_code: str | None) -> Any:
-    scope = (
-        material.c.township_code.is_(None)
-        if township_code is None
-        else material.c.township_code == township_code
-    )
-    query = select(material).where(
-        material.c.sha256 == sha256, scope, material.c.retired.is_(False)
-    )
-    return conn.execute(query).mappings().first()
-
-
 def _store_draft(
     conn: Connection,
     scope: Scope,
@@ -742,32 +735,21 @@ def _store_draft(
         raise ServiceError("the title must not be empty", field="title")
     clean_topic = _clean_text(topic, "topic", 100)
     sha256, size = store_file(Path(files_dir), path)
-    existing = _same_material(conn, sha256, township_code)
-    if existing is not None:
-        return {**existing, "created": False}
-    material_id = new_id()
-    conn.execute(
-        material.insert().values(
-            id=material_id,
-            title=clean_title,
-            topic=clean_topic,
-            language=language,
-            mime=mime,
-            size=size,
-            sha256=sha256,
-            version=1,
-            priority=priority,
-            township_code=township_code,
-            file_name=file_name,
-            published=False,
-            retired=False,
-            created_at=now,
-            updated_at=now,
-            created_by=scope.actor,
-        )
+    return service.material_row(
+        conn,
+        sha256,
+        size,
+        title=clean_title,
+        topic=clean_topic,
+        language=language,
+        mime=mime,
+        priority=priority,
+        township_code=township_code,
+        file_name=file_name,
+        published=False,
+        actor=scope.actor,
+        now=now,
     )
-    row = conn.execute(select(material).where(material.c.id == material_id)).mappings().one()
-    return {**row, "created": True}
 
 
 def _material_to_change(conn: Connection, scope: Scope, material_id: str) -> dict[str, Any]:

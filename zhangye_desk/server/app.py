@@ -5,8 +5,10 @@ reach routes through ``deps.py``. Every error leaves as ``{"protocol": 1, "error
 "detail": …}`` (docs/protocol.md): our ``ProtocolError``, FastAPI's validation errors (400
 bad_request), unknown routes (404), a database kept busy too long (SQLite's write lock, or every
 pooled connection: 503 busy with ``Retry-After``) and bugs (500 internal, logged, no details
-sent). A request whose
-declared body is larger than ``max_request_bytes`` is refused with 413 before it is read; a
+sent); a browser's unknown page or a method a page does not take gets the web pages' error page
+instead (everything outside ``/v1/`` and ``/api/``, ``web.is_page``). A request whose
+declared body is larger than ``max_request_bytes`` (or an upload route's own limit) is refused
+with 413 before it is read, for a browser as a page saying what to do; a
 push body without a length is counted while it is read (``api_sync``). At most
 ``push_concurrency`` pushes are decoded and applied at a time (``app.state.push_slots``).
 """
@@ -21,7 +23,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -71,6 +73,10 @@ class BodySizeLimit:
             for name, value in scope["headers"]:
                 if name == b"content-length":
                     declared = int(value) if value.isdigit() else -1
+                    if declared > limit and web.is_page(scope["path"]):
+                        page = web.too_large_page(Request(scope), limit)
+                        await page(scope, receive, send)
+                        return
                     if declared < 0 or declared > limit:
                         exc = ProtocolError(
                             413 if declared >= 0 else 400,
@@ -96,7 +102,9 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         return error_response(ProtocolError(400, "bad_request", problems or "bad request"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if web.is_page(request.url.path):
+            return web.http_error_page(request, exc.status_code, exc.headers)
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(
             ProtocolError(exc.status_code, code, str(exc.detail), headers=exc.headers)

@@ -256,7 +256,7 @@ def create_admin(
     """Add an admin user with an argon2id password hash; returns the user's id."""
     name = name.strip()
     if not name:
-        raise ServiceError("the admin name must not be empty", field="name")
+        raise ServiceError("the admin name must not be empty", field="name", code="admin_name")
     if role not in ADMIN_ROLES:
         raise ServiceError(f"role must be one of {', '.join(ADMIN_ROLES)}", field="role")
     if len(password) < 8:

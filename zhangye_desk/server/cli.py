@@ -925,6 +925,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from .dbadmin import SchemaError
+    from .error_texts import describe
     from .errors import ServiceError
 
     try:
@@ -937,7 +938,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ServiceError as exc:
         log.debug("service error", exc_info=True)
-        _say(msg("service_error", detail=exc))
+        _say(msg("service_error", detail=describe(msg.lang, exc)))
         return 1
     except SQLAlchemyError as exc:
         log.debug("database error", exc_info=True)

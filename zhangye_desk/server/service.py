@@ -522,7 +522,9 @@ def merge_people(
     """
     at = _now(now)
     if loser == winner:
-        raise ServiceError("a person cannot be merged into themselves", field="winner")
+        raise ServiceError(
+            "a person cannot be merged into themselves", field="winner", code="same_person"
+        )
     feed.lock_change_log(conn)
     lose = get_person(conn, loser, lock=True)
     win = get_person(conn, winner, lock=True)
@@ -611,7 +613,49 @@ def publish_material(
         raise NotFound(f"unknown township {township_code!r}", field="township")
     sha256, size = store_file(Path(files_dir), source)
     feed.lock_change_log(conn)
-    scope = (
+    row = material_row(
+        conn,
+        sha256,
+        size,
+        title=clean_title,
+        topic=_optional_text("topic", topic, 100),
+        language=_optional_text("language", language, 20),
+        mime=mime or guess_mime(source),
+        duration_s=duration_s,
+        priority=priority,
+        township_code=township_code,
+        file_name=source.name,
+        published=True,
+        actor=actor,
+        now=at,
+    )
+    if not row["created"]:
+        return row
+    feed.record_material(conn, row, now=at)
+    return row
+
+
+def material_row(
+    conn: Connection,
+    sha256: str,
+    size: int,
+    *,
+    title: str,
+    topic: str | None,
+    language: str | None,
+    mime: str,
+    priority: int,
+    township_code: str | None,
+    file_name: str,
+    published: bool,
+    actor: str | None,
+    now: int,
+    duration_s: float | None = None,
+) -> dict[str, Any]:
+    """The live material holding the stored file ``sha256`` for the same townships (every
+    township when ``township_code`` is None), or a new row for it; ``"created"`` says which.
+    The values are already checked; the feed is the caller's business."""
+    same_scope = (
         material.c.township_code.is_(None)
         if township_code is None
         else material.c.township_code == township_code
@@ -619,7 +663,7 @@ def publish_material(
     existing = (
         conn.execute(
             select(material).where(
-                material.c.sha256 == sha256, scope, material.c.retired.is_(False)
+                material.c.sha256 == sha256, same_scope, material.c.retired.is_(False)
             )
         )
         .mappings()
@@ -631,26 +675,25 @@ def publish_material(
     conn.execute(
         material.insert().values(
             id=material_id,
-            title=clean_title,
-            topic=_optional_text("topic", topic, 100),
-            language=_optional_text("language", language, 20),
-            mime=mime or guess_mime(source),
+            title=title,
+            topic=topic,
+            language=language,
+            mime=mime,
             size=size,
             sha256=sha256,
             duration_s=duration_s,
             version=1,
             priority=priority,
             township_code=township_code,
-            file_name=source.name,
-            published=True,
+            file_name=file_name,
+            published=published,
             retired=False,
-            created_at=at,
-            updated_at=at,
+            created_at=now,
+            updated_at=now,
             created_by=actor,
         )
     )
     row = conn.execute(select(material).where(material.c.id == material_id)).mappings().one()
-    feed.record_material(conn, row, now=at)
     return {**row, "created": True}
 
 

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import filelock
@@ -47,7 +48,7 @@ from ..core.materials import (
 from ..core.store import replica_id, rotate_replica, transaction
 from ..core.tasks import TaskState
 from ..paths import DataPaths
-from . import downloads
+from . import downloads, tls
 from .errors import (
     DiskFull,
     EnrolCodeRejected,
@@ -260,6 +261,14 @@ def _fetch_info(http: SyncHttp) -> tuple[dict[str, Any], float]:
     return info, offset
 
 
+def _data_folder(db: Database) -> Path | None:
+    """The data folder of the store ``db`` (the folder of its file, ``DataPaths.db``); None for
+    a database that is not a file."""
+    rows = db.execute("PRAGMA database_list").fetchall()
+    file = next((row[2] for row in rows if row[1] == "main"), "")
+    return Path(file).parent if file else None
+
+
 def enrol(
     db: Database,
     server_url: str,
@@ -282,6 +291,7 @@ def enrol(
         connect_timeout=options.connect_timeout,
         stall_timeout=options.stall_timeout,
         backoff=options.backoff(),
+        ca_file=tls.county_ca_file(_data_folder(db)),
     ) as http:
         info, offset = _fetch_info(http)
         body = json.dumps(
@@ -353,6 +363,7 @@ class _Run:
             stall_timeout=options.stall_timeout,
             backoff=options.backoff(),
             check=self.check,
+            ca_file=tls.county_ca_file(paths.root),
         )
         self.receipt = Receipt(server_url=creds.server_url, started_at=now())
         self.sizer = BatchSizer(

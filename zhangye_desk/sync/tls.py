@@ -6,7 +6,8 @@ on a laptop that is updated once a year. A county that runs its own certificate 
 adds its root certificate (PEM) in one of these places, first found wins:
 
 1. the file named by the ``ZHANGYE_DESK_CA_FILE`` environment variable;
-2. ``county-ca.pem`` in the data folder (the default one, or ``ZHANGYE_DESK_DATA_DIR``);
+2. ``county-ca.pem`` in the data folder in use: the one the sync engine works on (given with
+   ``--data-dir``, chosen at the first start, or ``ZHANGYE_DESK_DATA_DIR``), else the default;
 3. ``county-ca.pem`` beside the packaged executable (the install or portable folder, so an
    IT admin can ship it with the app).
 
@@ -49,8 +50,9 @@ CLOCK_MESSAGE = re.compile(
 )
 
 
-def county_ca_file() -> Path | None:
-    """The county CA file to trust besides the system's roots, or None (see the docstring)."""
+def county_ca_file(data_dir: Path | None = None) -> Path | None:
+    """The county CA file to trust besides the system's roots, or None (see the docstring).
+    ``data_dir``: the data folder in use (None: the default one)."""
     configured = os.environ.get(CA_FILE_ENV)
     if configured:
         path = Path(configured).expanduser()
@@ -60,7 +62,8 @@ def county_ca_file() -> Path | None:
             log.warning("%s=%s is not a file: system certificates only", CA_FILE_ENV, path)
             return None
         return path
-    candidates = [data_paths().root / COUNTY_CA_FILENAME]
+    folder = data_paths().root if data_dir is None else Path(data_dir)
+    candidates = [folder / COUNTY_CA_FILENAME]
     if is_frozen():
         candidates.append(Path(sys.executable).resolve().parent / COUNTY_CA_FILENAME)
     for path in candidates:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..core.errors import (
@@ -23,6 +24,9 @@ from ..core.errors import (
     DatabaseLockedError,
     DatabaseTooNewError,
     DiskFullError,
+    InvalidValueError,
+    NotFoundError,
+    SessionClosedError,
     StoreError,
 )
 
@@ -30,12 +34,105 @@ log = logging.getLogger(__name__)
 
 CONTEXT = "Messages"
 
+# (error class, title, text) for a message without placeholders; the texts are marked with
+# QT_TRANSLATE_NOOP so lupdate finds them and translated where they are shown (``first_match``).
+# PySide6 types QT_TRANSLATE_NOOP's result as object: it is the source text itself.
+MessageRow = tuple[type[BaseException], object, object]
 
-def _fill(text: str, *args: object) -> str:
+
+def fill(text: str, *args: object) -> str:
     """Replace Qt-style placeholders %1, %2 … (highest first, so %1 never eats %10)."""
     for number in range(len(args), 0, -1):
         text = text.replace(f"%{number}", str(args[number - 1]))
     return text
+
+
+def first_match(
+    exc: BaseException, context: str, rows: Sequence[MessageRow]
+) -> tuple[str, str] | None:
+    """The translated (title, text) of the first row ``exc`` is an instance of (so a subclass
+    must come before its base), or None."""
+    for kind, title, text in rows:
+        if isinstance(exc, kind):
+            return translated(context, title, text)
+    return None
+
+
+def translated(context: str, title: object, text: object) -> tuple[str, str]:
+    """(title, text) marked with QT_TRANSLATE_NOOP(context, …), translated now."""
+    return (
+        QCoreApplication.translate(context, str(title)),
+        QCoreApplication.translate(context, str(text)),
+    )
+
+
+_MESSAGES: tuple[MessageRow, ...] = (
+    (
+        DiskFullError,
+        QT_TRANSLATE_NOOP("Messages", "The disk is full"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "Zhangye Desk could not save because the disk is full. The last change was not "
+            "saved; everything saved before it is safe.\n\n"
+            "Free some space (for example, delete videos you no longer need or empty the "
+            "Recycle Bin), then try again.",
+        ),
+    ),
+    (
+        DatabaseLockedError,
+        QT_TRANSLATE_NOOP("Messages", "The data folder is in use"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "Another copy of Zhangye Desk (or another program) is using this data folder, "
+            "so it cannot be used here right now. Nothing has been changed.\n\n"
+            "Switch to the Zhangye Desk window that is already open, or close it and start "
+            "Zhangye Desk again. If no other copy is open, restart the computer and try "
+            "again.",
+        ),
+    ),
+    (
+        DatabaseTooNewError,
+        QT_TRANSLATE_NOOP("Messages", "A newer version is needed"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "This data was saved by a newer version of Zhangye Desk. To keep it safe, this "
+            "version will not open it.\n\n"
+            "Install the latest version of Zhangye Desk (ask the county organisation "
+            "department for the installer), then open it again.",
+        ),
+    ),
+    (
+        SessionClosedError,
+        QT_TRANSLATE_NOOP("Messages", "This session is closed"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "This session has been closed, and a closed session is final: nothing was "
+            "changed.\n\n"
+            "If something in it is wrong, ask the county office to correct it on the "
+            "server after the next sync. For a new lecture, create a new session.",
+        ),
+    ),
+    (
+        NotFoundError,
+        QT_TRANSLATE_NOOP("Messages", "The record is no longer there"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "The session, person or material you chose could not be found. It may have "
+            "been merged, deleted or replaced by the last sync. Nothing was changed.\n\n"
+            "Look it up again in the list (search by name) and try once more.",
+        ),
+    ),
+    (
+        InvalidValueError,
+        QT_TRANSLATE_NOOP("Messages", "Something entered is not valid"),
+        QT_TRANSLATE_NOOP(
+            "Messages",
+            "A value that was entered is missing or not in the expected form (for example a "
+            "date, a number or a name), so nothing was saved.\n\n"
+            "Check what you entered, correct it and save again.",
+        ),
+    ),
+)
 
 
 def error_message(exc: BaseException) -> tuple[str, str]:
@@ -49,30 +146,9 @@ def error_message(exc: BaseException) -> tuple[str, str]:
             exc = mapped
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         exc = DiskFullError(str(exc))
-
-    if isinstance(exc, DiskFullError):
-        return (
-            QCoreApplication.translate("Messages", "The disk is full"),
-            QCoreApplication.translate(
-                "Messages",
-                "Zhangye Desk could not save because the disk is full. The last change was not "
-                "saved; everything saved before it is safe.\n\n"
-                "Free some space (for example, delete videos you no longer need or empty the "
-                "Recycle Bin), then try again.",
-            ),
-        )
-    if isinstance(exc, DatabaseLockedError):
-        return (
-            QCoreApplication.translate("Messages", "The data folder is in use"),
-            QCoreApplication.translate(
-                "Messages",
-                "Another copy of Zhangye Desk (or another program) is using this data folder, "
-                "so it cannot be used here right now. Nothing has been changed.\n\n"
-                "Switch to the Zhangye Desk window that is already open, or close it and start "
-                "Zhangye Desk again. If no other copy is open, restart the computer and try "
-                "again.",
-            ),
-        )
+    known = first_match(exc, CONTEXT, _MESSAGES)
+    if known is not None:
+        return known
     if isinstance(exc, DatabaseCorruptError):
         title = QCoreApplication.translate("Messages", "The data file is damaged")
         if exc.latest_backup is not None:
@@ -86,24 +162,13 @@ def error_message(exc: BaseException) -> tuple[str, str]:
                 "the records made after that backup need to be entered again.\n\n"
                 "Do not delete the damaged file.",
             )
-            return title, _fill(text, exc.latest_backup.name)
+            return title, fill(text, exc.latest_backup.name)
         return title, QCoreApplication.translate(
             "Messages",
             "The data file could not be read. It may have been damaged, for example by a power "
             "cut.\n\n"
             "No backup of it was found. Do not delete or move the file, and contact the county "
             "IT staff, who may be able to recover the records.",
-        )
-    if isinstance(exc, DatabaseTooNewError):
-        return (
-            QCoreApplication.translate("Messages", "A newer version is needed"),
-            QCoreApplication.translate(
-                "Messages",
-                "This data was saved by a newer version of Zhangye Desk. To keep it safe, this "
-                "version will not open it.\n\n"
-                "Install the latest version of Zhangye Desk (ask the county organisation "
-                "department for the installer), then open it again.",
-            ),
         )
     if isinstance(exc, OSError):
         where = exc.filename or QCoreApplication.translate("Messages", "the data folder")
@@ -116,7 +181,7 @@ def error_message(exc: BaseException) -> tuple[str, str]:
         )
         return (
             QCoreApplication.translate("Messages", "A file could not be written"),
-            _fill(text, where, reason),
+            fill(text, where, reason),
         )
     if not isinstance(exc, StoreError):
         log.warning("no specific message for %r; showing the general one", exc)

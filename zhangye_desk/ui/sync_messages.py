@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from ..sync import errors
 from ..sync.enrol_link import BadAddress, BadEnrolLink
+from .messages import MessageRow, first_match, translated
+from .messages import fill as _fill
 
 MB = 1024 * 1024
-
-
-def _fill(text: str, *args: object) -> str:
-    for number in range(len(args), 0, -1):
-        text = text.replace(f"%{number}", str(args[number - 1]))
-    return text
 
 
 def megabytes(size: int) -> str:
@@ -33,41 +29,126 @@ def megabytes(size: int) -> str:
     return f"{value:.1f} MB" if value < 100 else f"{value:.0f} MB"
 
 
+# Errors whose message has no placeholders, in the order they are tried (a subclass before its
+# base: CertificateClockError before CertificateError). Translated in ``first_match``.
+_MESSAGES: tuple[MessageRow, ...] = (
+    (
+        errors.CaptivePortal,
+        QT_TRANSLATE_NOOP("SyncMessages", "This network wants you to log in first"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "A login page answered instead of the county server (common on hotel, "
+            "township-office and mobile hotspots). Open a web browser, log in to the "
+            "network there, then click Sync again. Nothing was counted as uploaded.",
+        ),
+    ),
+    (
+        errors.NoNetwork,
+        QT_TRANSLATE_NOOP("SyncMessages", "The server cannot be reached"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "There is no network, or the connection keeps dropping. What was already "
+            "uploaded is saved on the server, and everything else is kept on this laptop. "
+            "Check the network cable, Wi-Fi or mobile hotspot, then click Sync again — it "
+            "continues where it stopped.",
+        ),
+    ),
+    (
+        errors.ServerBusy,
+        QT_TRANSLATE_NOOP("SyncMessages", "The server is busy"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The county server has too much to do right now. Nothing is lost. Wait a few "
+            "minutes, then click Sync again.",
+        ),
+    ),
+    (
+        errors.Unauthorized,
+        QT_TRANSLATE_NOOP("SyncMessages", "The server does not know this laptop"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The server no longer recognises this laptop (it may have been reset). Every "
+            "record is still here. Ask the county administrator for a new enrolment code "
+            "and enrol again.",
+        ),
+    ),
+    (
+        errors.NotEnrolled,
+        QT_TRANSLATE_NOOP("SyncMessages", "This laptop is not enrolled yet"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "Before the first sync this laptop must be enrolled with the county server. "
+            "Click “Enrol with a server” and enter the address and the enrolment code "
+            "(or paste the enrolment link) the county administrator gave you.",
+        ),
+    ),
+    (
+        errors.CertificateClockError,
+        QT_TRANSLATE_NOOP("SyncMessages", "This laptop's date or time is wrong"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The server's security certificate cannot be checked because this laptop's "
+            "date or time is far off. Set the correct date, time and time zone (Beijing "
+            "time) in the computer's settings, then try again. Nothing was sent.",
+        ),
+    ),
+    (
+        errors.CertificateError,
+        QT_TRANSLATE_NOOP("SyncMessages", "The server's certificate is not trusted"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The server's security certificate could not be verified, so nothing was sent "
+            "(on some networks another machine pretends to be the server). Check that the "
+            "address is exactly the one the county gave you, and try another network. If "
+            "it keeps happening, call the county IT staff.",
+        ),
+    ),
+    (
+        errors.ProtocolMismatch,
+        QT_TRANSLATE_NOOP("SyncMessages", "A newer version is needed"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The server and this app speak different versions of the sync protocol. "
+            "Install the latest Zhangye Desk (ask the county for the installer); your "
+            "records are kept.",
+        ),
+    ),
+    (
+        errors.SyncAlreadyRunning,
+        QT_TRANSLATE_NOOP("SyncMessages", "A sync is already running"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "Another sync of this data folder is still running (maybe from the command "
+            "line). Wait for it to finish, then try again.",
+        ),
+    ),
+    (
+        BadAddress,
+        QT_TRANSLATE_NOOP("SyncMessages", "The server address is not valid"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The address should look like https://sync.example.gov.cn (as printed on the "
+            "paper from the county). Check it for typing mistakes and try again.",
+        ),
+    ),
+    (
+        BadEnrolLink,
+        QT_TRANSLATE_NOOP("SyncMessages", "This is not an enrolment link"),
+        QT_TRANSLATE_NOOP(
+            "SyncMessages",
+            "The pasted text is not a complete enrolment link. Copy the whole link from "
+            "the county's page (it starts with zhangye:// or https:// and contains "
+            "code=), or type the address and the code instead.",
+        ),
+    ),
+)
+
+
 def sync_error_message(exc: BaseException, *, pending: int = 0) -> tuple[str, str]:
     """A translated (title, text) for an error a sync or an enrolment ended with.
 
     ``pending``: how many changes this laptop still holds unsent (said when they are kept).
     """
-    if isinstance(exc, errors.CaptivePortal):
-        return (
-            QCoreApplication.translate("SyncMessages", "This network wants you to log in first"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "A login page answered instead of the county server (common on hotel, "
-                "township-office and mobile hotspots). Open a web browser, log in to the "
-                "network there, then click Sync again. Nothing was counted as uploaded.",
-            ),
-        )
-    if isinstance(exc, errors.NoNetwork):
-        return (
-            QCoreApplication.translate("SyncMessages", "The server cannot be reached"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "There is no network, or the connection keeps dropping. What was already "
-                "uploaded is saved on the server, and everything else is kept on this laptop. "
-                "Check the network cable, Wi-Fi or mobile hotspot, then click Sync again — it "
-                "continues where it stopped.",
-            ),
-        )
-    if isinstance(exc, errors.ServerBusy):
-        return (
-            QCoreApplication.translate("SyncMessages", "The server is busy"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The county server has too much to do right now. Nothing is lost. Wait a few "
-                "minutes, then click Sync again.",
-            ),
-        )
     if isinstance(exc, errors.Revoked):
         text = QCoreApplication.translate(
             "SyncMessages",
@@ -81,49 +162,8 @@ def sync_error_message(exc: BaseException, *, pending: int = 0) -> tuple[str, st
             QCoreApplication.translate("SyncMessages", "This laptop was stopped by the county"),
             _fill(text, pending),
         )
-    if isinstance(exc, errors.Unauthorized):
-        return (
-            QCoreApplication.translate("SyncMessages", "The server does not know this laptop"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The server no longer recognises this laptop (it may have been reset). Every "
-                "record is still here. Ask the county administrator for a new enrolment code "
-                "and enrol again.",
-            ),
-        )
-    if isinstance(exc, errors.NotEnrolled):
-        return (
-            QCoreApplication.translate("SyncMessages", "This laptop is not enrolled yet"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "Before the first sync this laptop must be enrolled with the county server. "
-                "Click “Enrol with a server” and enter the address and the enrolment code "
-                "(or paste the enrolment link) the county administrator gave you.",
-            ),
-        )
     if isinstance(exc, errors.EnrolCodeRejected):
         return enrol_code_message(exc.reason)
-    if isinstance(exc, errors.CertificateClockError):
-        return (
-            QCoreApplication.translate("SyncMessages", "This laptop's date or time is wrong"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The server's security certificate cannot be checked because this laptop's "
-                "date or time is far off. Set the correct date, time and time zone (Beijing "
-                "time) in the computer's settings, then try again. Nothing was sent.",
-            ),
-        )
-    if isinstance(exc, errors.CertificateError):
-        return (
-            QCoreApplication.translate("SyncMessages", "The server's certificate is not trusted"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The server's security certificate could not be verified, so nothing was sent "
-                "(on some networks another machine pretends to be the server). Check that the "
-                "address is exactly the one the county gave you, and try another network. If "
-                "it keeps happening, call the county IT staff.",
-            ),
-        )
     if isinstance(exc, errors.DiskFull):
         text = QCoreApplication.translate(
             "SyncMessages",
@@ -136,44 +176,6 @@ def sync_error_message(exc: BaseException, *, pending: int = 0) -> tuple[str, st
             QCoreApplication.translate("SyncMessages", "The disk is too full for the download"),
             _fill(text, megabytes(exc.needed), megabytes(exc.free)),
         )
-    if isinstance(exc, errors.ProtocolMismatch):
-        return (
-            QCoreApplication.translate("SyncMessages", "A newer version is needed"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The server and this app speak different versions of the sync protocol. "
-                "Install the latest Zhangye Desk (ask the county for the installer); your "
-                "records are kept.",
-            ),
-        )
-    if isinstance(exc, errors.SyncAlreadyRunning):
-        return (
-            QCoreApplication.translate("SyncMessages", "A sync is already running"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "Another sync of this data folder is still running (maybe from the command "
-                "line). Wait for it to finish, then try again.",
-            ),
-        )
-    if isinstance(exc, BadAddress):
-        return (
-            QCoreApplication.translate("SyncMessages", "The server address is not valid"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The address should look like https://sync.example.gov.cn (as printed on the "
-                "paper from the county). Check it for typing mistakes and try again.",
-            ),
-        )
-    if isinstance(exc, BadEnrolLink):
-        return (
-            QCoreApplication.translate("SyncMessages", "This is not an enrolment link"),
-            QCoreApplication.translate(
-                "SyncMessages",
-                "The pasted text is not a complete enrolment link. Copy the whole link from "
-                "the county's page (it starts with zhangye:// or https:// and contains "
-                "code=), or type the address and the code instead.",
-            ),
-        )
     if isinstance(exc, errors.ServerError) and exc.status == 404:
         return (
             QCoreApplication.translate("SyncMessages", "That is not the county sync server"),
@@ -183,6 +185,9 @@ def sync_error_message(exc: BaseException, *, pending: int = 0) -> tuple[str, st
                 "Check the address against the paper from the county and try again.",
             ),
         )
+    known = first_match(exc, "SyncMessages", _MESSAGES)
+    if known is not None:
+        return known
     return (
         QCoreApplication.translate("SyncMessages", "The server answered with an error"),
         QCoreApplication.translate(
@@ -194,31 +199,40 @@ def sync_error_message(exc: BaseException, *, pending: int = 0) -> tuple[str, st
     )
 
 
-def enrol_code_message(reason: str) -> tuple[str, str]:
-    """A wrong, used or expired enrolment code (the server's ``403 code_*``)."""
-    if reason == "code_used":
-        title = QCoreApplication.translate("SyncMessages", "This enrolment code was already used")
-        text = QCoreApplication.translate(
+# A refused enrolment code by the server's reason ("" for any other: a code it does not know).
+_ENROL_CODE_MESSAGES: dict[str, tuple[object, object]] = {
+    "code_used": (
+        QT_TRANSLATE_NOOP("SyncMessages", "This enrolment code was already used"),
+        QT_TRANSLATE_NOOP(
             "SyncMessages",
             "Each code enrols one laptop only, and this one has been used. Ask the county "
             "administrator for a new code.",
-        )
-    elif reason == "code_expired":
-        title = QCoreApplication.translate("SyncMessages", "This enrolment code has expired")
-        text = QCoreApplication.translate(
+        ),
+    ),
+    "code_expired": (
+        QT_TRANSLATE_NOOP("SyncMessages", "This enrolment code has expired"),
+        QT_TRANSLATE_NOOP(
             "SyncMessages",
             "Enrolment codes are valid for a few days only. Ask the county administrator for "
             "a new code.",
-        )
-    else:
-        title = QCoreApplication.translate("SyncMessages", "The enrolment code is not right")
-        text = QCoreApplication.translate(
+        ),
+    ),
+    "": (
+        QT_TRANSLATE_NOOP("SyncMessages", "The enrolment code is not right"),
+        QT_TRANSLATE_NOOP(
             "SyncMessages",
             "The server does not know this code. Check it against the paper (the letters O "
             "and I are never used: type 0 or 1 is a mistake too), or ask the county "
             "administrator for a new code.",
-        )
-    return title, text
+        ),
+    ),
+}
+
+
+def enrol_code_message(reason: str) -> tuple[str, str]:
+    """A wrong, used or expired enrolment code (the server's ``403 code_*``)."""
+    title, text = _ENROL_CODE_MESSAGES.get(reason, _ENROL_CODE_MESSAGES[""])
+    return translated("SyncMessages", title, text)
 
 
 def warning_text(warning: dict[str, Any]) -> str | None:

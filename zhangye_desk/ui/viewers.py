@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from .fonts import scaled
+from .messages import fill as _fill
 
 log = logging.getLogger(__name__)
 
@@ -145,13 +146,6 @@ def format_time(milliseconds: int) -> str:
 def open_with_system(path: Path) -> bool:
     """Open ``path`` with the computer's default program for its type; False if none could."""
     return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
-
-
-def _fill(text: str, *args: object) -> str:
-    """Replace Qt-style placeholders %1, %2 … (highest first, so %1 never eats %10)."""
-    for number in range(len(args), 0, -1):
-        text = text.replace(f"%{number}", str(args[number - 1]))
-    return text
 
 
 def _shortcut(

@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from .. import admin as service
 from ..db import read_transaction, write_transaction
-from ..errors import NotFound, ServiceError
-from .admin_forms import error_text, parse_int, scope_of
+from ..errors import ServiceError
+from .admin_forms import admin_action, error_text, parse_int, scope_of
 from .i18n import gettext, request_language
 from .render import flash, redirect, render
-from .security import Admin, AdminDep, EditorDep, WebError
+from .security import Admin, AdminDep, EditorDep
 
 router = APIRouter()
 
@@ -121,13 +121,10 @@ def devices_enrol(
 
 @router.post("/admin/devices/{device_id}/revoke")
 def devices_revoke(request: Request, device_id: str, admin: EditorDep) -> Response:
-    try:
-        with write_transaction(_engine(request)) as conn:
-            changed = service.revoke_device(
-                conn, scope_of(admin), device_id[:64], now=int(request.app.state.clock())
-            )
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
+    with admin_action(request) as conn:
+        changed = service.revoke_device(
+            conn, scope_of(admin), device_id[:64], now=int(request.app.state.clock())
+        )
     response = redirect("/admin/devices")
     flash(response, "admin.devices.revoked" if changed else "admin.devices.already_revoked")
     return response

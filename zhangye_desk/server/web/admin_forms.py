@@ -3,7 +3,8 @@ service layer's errors, uploads saved to a temporary file, and form value parsin
 
 The service functions (``server/admin.py``) raise ``ServiceError`` with an English message and
 a ``code``/``field``; pages show ``error_text(lang, exc)`` instead, a catalogue text chosen by
-code first, then field, so a user never sees the English detail alone.
+code first, then field (``server/error_texts.py``, shared with the command line), so a user
+never sees the English message.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi import Request, UploadFile
+from sqlalchemy import Connection
 
 from .. import admin as service
-from ..errors import ServiceError
-from .i18n import MESSAGES, gettext
-from .security import Admin, township_scope
+from ..db import write_transaction
+from ..error_texts import describe
+from ..errors import NotFound, ServiceError
+from .i18n import request_language
+from .security import Admin, WebError, township_scope
 
 # A roster of the whole county is a few MB as .xlsx; lecture videos are large. The app's body
 # limit (server/app.py, BodySizeLimit) is raised to these for the two upload routes only.
@@ -30,6 +34,11 @@ MAX_MATERIAL_BYTES = 2 * 1024 * 1024 * 1024
 UPLOAD_LIMITS: dict[str, int] = {
     "/admin/roster/preview": MAX_ROSTER_BYTES,
     "/admin/materials/upload": MAX_MATERIAL_BYTES,
+}
+# What the page refused for being larger says (with ``mb``): the limit and what to do instead.
+UPLOAD_TOO_LARGE: dict[str, str] = {
+    "/admin/roster/preview": "admin.roster.too_large",
+    "/admin/materials/upload": "admin.materials.too_large",
 }
 UPLOAD_FOLDER = ".uploads"
 # A roster preview's file waits this long for its "import" button.
@@ -42,15 +51,26 @@ def scope_of(admin: Admin) -> service.Scope:
 
 
 def error_text(lang: str, exc: ServiceError) -> str:
-    """The catalogue text for a service error: ``admin.err.<code>`` (other than the generic
-    ``invalid``), else ``admin.err.field.<field>``, else a generic text with the detail."""
-    candidates = [] if exc.code == "invalid" else [f"admin.err.{exc.code}"]
-    if exc.field:
-        candidates.append(f"admin.err.field.{exc.field}")
-    for msgid in candidates:
-        if msgid in MESSAGES:
-            return gettext(lang, msgid)
-    return gettext(lang, "admin.err.generic", detail=str(exc))
+    """The text for a service error (``server/error_texts.py``: by code, then by field)."""
+    return describe(lang, exc)
+
+
+@contextlib.contextmanager
+def admin_action(request: Request) -> Iterator[Connection]:
+    """The write transaction of an admin button whose refusal is a page of its own: something
+    not there (or outside the admin's townships) is the 404 page, a refusal for the role the
+    403 page, any other refusal the 400 page with the Chinese text (``error_text``)."""
+    try:
+        with write_transaction(request.app.state.engine) as conn:
+            yield conn
+    except NotFound:
+        raise WebError(404, "error.not_found") from None
+    except service.Forbidden as exc:
+        text = error_text(request_language(request), exc)
+        raise WebError(403, "admin.err.flash", text=text) from None
+    except ServiceError as exc:
+        text = error_text(request_language(request), exc)
+        raise WebError(400, "admin.err.flash", text=text) from None
 
 
 def uploads_dir(request: Request) -> Path:

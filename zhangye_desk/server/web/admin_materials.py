@@ -14,11 +14,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from .. import admin as service
-from ..admin import Forbidden
 from ..db import read_transaction, write_transaction
-from ..errors import NotFound, ServiceError
+from ..errors import ServiceError
 from .admin_forms import (
     MAX_MATERIAL_BYTES,
+    admin_action,
     error_text,
     parse_int,
     scope_of,
@@ -27,7 +27,7 @@ from .admin_forms import (
 )
 from .i18n import gettext, request_language
 from .render import flash, redirect, render
-from .security import Admin, AdminDep, EditorDep, WebError
+from .security import Admin, AdminDep, EditorDep
 
 router = APIRouter()
 
@@ -145,18 +145,10 @@ def materials_upload(
 
 @router.post("/admin/materials/{material_id}/publish")
 def materials_publish(request: Request, material_id: str, admin: EditorDep) -> Response:
-    lang = request_language(request)
-    try:
-        with write_transaction(_engine(request)) as conn:
-            row = service.publish_draft(
-                conn, scope_of(admin), material_id[:64], now=int(request.app.state.clock())
-            )
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except Forbidden as exc:
-        raise WebError(403, "admin.err.flash", text=error_text(lang, exc)) from None
-    except ServiceError as exc:
-        raise WebError(400, "admin.err.flash", text=error_text(lang, exc)) from None
+    with admin_action(request) as conn:
+        row = service.publish_draft(
+            conn, scope_of(admin), material_id[:64], now=int(request.app.state.clock())
+        )
     response = redirect("/admin/materials")
     flash(response, "admin.materials.published", title=row["title"])
     return response
@@ -164,17 +156,10 @@ def materials_publish(request: Request, material_id: str, admin: EditorDep) -> R
 
 @router.post("/admin/materials/{material_id}/retire")
 def materials_retire(request: Request, material_id: str, admin: EditorDep) -> Response:
-    try:
-        with write_transaction(_engine(request)) as conn:
-            service.retire_material(
-                conn, scope_of(admin), material_id[:64], now=int(request.app.state.clock())
-            )
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(
-            403, "admin.err.flash", text=error_text(request_language(request), exc)
-        ) from None
+    with admin_action(request) as conn:
+        service.retire_material(
+            conn, scope_of(admin), material_id[:64], now=int(request.app.state.clock())
+        )
     response = redirect("/admin/materials")
     flash(response, "admin.materials.retired")
     return response

@@ -16,9 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from ...core.outbox import OP_TYPES
 from ...core.vocab import POLITICAL_STATUSES
 from .. import admin as service
-from ..db import read_transaction, write_transaction
-from ..errors import NotFound, ServiceError
-from .admin_forms import error_text, scope_of
+from ..db import read_transaction
+from .admin_forms import admin_action, scope_of
 from .i18n import gettext, request_language
 from .render import flash, redirect, render
 from .security import Admin, AdminDep, EditorDep, WebError
@@ -87,16 +86,10 @@ async def conflict_resolve(request: Request, item_id: str, admin: EditorDep) -> 
 def _resolve(
     request: Request, admin: Admin, number: int, choices: dict[str, str], note: str
 ) -> Response:
-    lang = request_language(request)
-    try:
-        with write_transaction(_engine(request)) as conn:
-            service.resolve_conflict(
-                conn, scope_of(admin), number, choices, note=note, now=_now(request)
-            )
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(400, "admin.err.flash", text=error_text(lang, exc)) from None
+    with admin_action(request) as conn:
+        service.resolve_conflict(
+            conn, scope_of(admin), number, choices, note=note, now=_now(request)
+        )
     response = redirect("/admin/conflicts")
     flash(response, "admin.conflicts.resolved")
     return response
@@ -107,15 +100,8 @@ def conflict_dismiss(
     request: Request, item_id: str, admin: EditorDep, note: Annotated[str, Form()] = ""
 ) -> Response:
     number = _item_id(item_id)
-    try:
-        with write_transaction(_engine(request)) as conn:
-            service.dismiss_review_item(conn, scope_of(admin), number, note=note, now=_now(request))
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(
-            400, "admin.err.flash", text=error_text(request_language(request), exc)
-        ) from None
+    with admin_action(request) as conn:
+        service.dismiss_review_item(conn, scope_of(admin), number, note=note, now=_now(request))
     response = redirect("/admin/conflicts")
     flash(response, "admin.conflicts.dismissed")
     return response
@@ -147,14 +133,8 @@ def quarantine_page(
 @router.post("/admin/quarantine/{item_id}/retry")
 def quarantine_retry(request: Request, item_id: str, admin: EditorDep) -> Response:
     number = _item_id(item_id)
-    lang = request_language(request)
-    try:
-        with write_transaction(_engine(request)) as conn:
-            result = service.retry_quarantined(conn, scope_of(admin), number, now=_now(request))
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(400, "admin.err.flash", text=error_text(lang, exc)) from None
+    with admin_action(request) as conn:
+        result = service.retry_quarantined(conn, scope_of(admin), number, now=_now(request))
     response = redirect("/admin/quarantine")
     if result.applied:
         flash(response, "admin.quarantine.reapplied")
@@ -164,7 +144,7 @@ def quarantine_retry(request: Request, item_id: str, admin: EditorDep) -> Respon
             response,
             "admin.quarantine.still_refused",
             kind="error",
-            reason=gettext(lang, f"admin.quarantine.reason.{reason}"),
+            reason=gettext(request_language(request), f"admin.quarantine.reason.{reason}"),
             detail=result.detail or "",
         )
     return response
@@ -175,14 +155,8 @@ def quarantine_dismiss(
     request: Request, item_id: str, admin: EditorDep, note: Annotated[str, Form()] = ""
 ) -> Response:
     number = _item_id(item_id)
-    lang = request_language(request)
-    try:
-        with write_transaction(_engine(request)) as conn:
-            service.dismiss_quarantined(conn, scope_of(admin), number, note=note, now=_now(request))
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(400, "admin.err.flash", text=error_text(lang, exc)) from None
+    with admin_action(request) as conn:
+        service.dismiss_quarantined(conn, scope_of(admin), number, note=note, now=_now(request))
     response = redirect("/admin/quarantine")
     flash(response, "admin.quarantine.dismissed")
     return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from ...core.vocab import GENDERS, POLITICAL_STATUSES
@@ -22,6 +22,7 @@ from ..errors import NotFound, ServiceError
 from ..service import PERSON_FIELDS
 from .admin_forms import (
     MAX_ROSTER_BYTES,
+    admin_action,
     clean_old_uploads,
     error_text,
     find_upload,
@@ -203,34 +204,22 @@ def person_page(request: Request, person_id: str, admin: AdminDep) -> HTMLRespon
     return _person_page(request, admin, person_id)
 
 
+async def _person_form(request: Request) -> dict[str, str]:
+    """The person form's fields (``PERSON_FIELDS``), each as typed ("" when left out)."""
+    form = await request.form()
+    values = {name: form.get(name) for name in PERSON_FIELDS}
+    return {name: value if isinstance(value, str) else "" for name, value in values.items()}
+
+
 @router.post("/admin/people/{person_id}", response_class=HTMLResponse)
 def person_save(
     request: Request,
     person_id: str,
     admin: EditorDep,
+    raw: Annotated[dict[str, str], Depends(_person_form)],
     version: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    gender: Annotated[str, Form()] = "",
-    ethnicity: Annotated[str, Form()] = "",
-    birth_year: Annotated[str, Form()] = "",
-    township_code: Annotated[str, Form()] = "",
-    village_code: Annotated[str, Form()] = "",
-    organisation_id: Annotated[str, Form()] = "",
-    political_status: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
 ) -> Response:
     lang = request_language(request)
-    raw = {
-        "name": name,
-        "gender": gender,
-        "ethnicity": ethnicity,
-        "birth_year": birth_year,
-        "township_code": township_code,
-        "village_code": village_code,
-        "organisation_id": organisation_id,
-        "political_status": political_status,
-        "phone": phone,
-    }
     fields: dict[str, Any] = {k: (v.strip() or None) for k, v in raw.items()}
     try:
         expected = parse_int(version)
@@ -304,17 +293,8 @@ def duplicates_dismiss(
 ) -> Response:
     if not item_id.isdigit():
         raise WebError(404, "error.not_found")
-    try:
-        with write_transaction(_engine(request)) as conn:
-            service.dismiss_duplicate(
-                conn, scope_of(admin), int(item_id), note=note, now=_now(request)
-            )
-    except NotFound:
-        raise WebError(404, "error.not_found") from None
-    except ServiceError as exc:
-        raise WebError(
-            400, "admin.err.flash", text=error_text(request_language(request), exc)
-        ) from None
+    with admin_action(request) as conn:
+        service.dismiss_duplicate(conn, scope_of(admin), int(item_id), note=note, now=_now(request))
     response = redirect("/admin/duplicates")
     flash(response, "admin.duplicates.dismissed")
     return response

@@ -69,6 +69,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "找不到这个页面或记录，可能不在您管辖的乡镇。",
         "en": "This page or record was not found, or it is outside your township.",
     },
+    "error.no_page": {
+        "zh_CN": "没有这个页面。请检查网址是否输入正确，或回到首页重新进入。",
+        "en": "There is no such page. Check the address, or start again from the home page.",
+    },
+    "error.http": {
+        "zh_CN": "这个页面不能这样打开（错误 {status}）。请回到首页，用页面上的链接和按钮操作。",
+        "en": "This page cannot be opened this way (error {status}). Go back to the home page "
+        "and use its links and buttons.",
+    },
+    "error.too_large": {
+        "zh_CN": "提交的内容太大（最多 {mb} MB），没有保存。请减少内容后再提交。",
+        "en": "What was sent is too large (at most {mb} MB) and was not saved. Send less at "
+        "once.",
+    },
     "error.csrf": {
         "zh_CN": "表单已失效，请刷新页面后重新提交。",
         "en": "The form has expired. Reload the page and submit it again.",

@@ -7,6 +7,8 @@ tests/web/test_admin_pages.py checks that every value those pages can meet has i
 
 from __future__ import annotations
 
+from ..error_texts import TEXTS as SERVICE_ERROR_TEXTS
+
 
 def _m(zh: str, en: str) -> dict[str, str]:
     return {"zh_CN": zh, "en": en}
@@ -63,6 +65,11 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "admin.roster.too_large": _m(
         "文件太大（最多 {mb} MB）。请把花名册分成几个文件导入。",
         "The file is too large (at most {mb} MB). Split the roster into several files.",
+    ),
+    "admin.materials.too_large": _m(
+        "文件太大（最多 {mb} MB），没有上传。请把视频压缩（降低分辨率）或分成几段，再分别上传。",
+        "The file is too large (at most {mb} MB) and was not uploaded. Compress the video (a "
+        "lower resolution) or split it into parts, then upload them one by one.",
     ),
     "admin.roster.upload_gone": _m(
         "检查过的文件已过期，请重新选择文件检查后再导入。",
@@ -254,9 +261,6 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "“{title}”已上传为草稿，笔记本电脑看不到。核对后点“发布”。",
         "'{title}' is uploaded as a draft; laptops do not see it. Press Publish when ready.",
     ),
-    "admin.err.retired": _m(
-        "这份资料已停用，不能再发布。请重新上传。", "This material was retired; upload it again."
-    ),
     "admin.materials.no_file": _m("请选择要上传的文件。", "Choose a file to upload."),
     "admin.materials.published": _m(
         "“{title}”已发布，笔记本电脑下次同步时下载。",
@@ -319,68 +323,8 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     ),
     "admin.devices.already_revoked": _m("这台电脑已经停用。", "This laptop was already revoked."),
     # --- errors from the service layer ---
-    "admin.err.generic": _m(
-        "提交的内容不正确，没有做任何修改。（{detail}）",
-        "The form is not valid; nothing was changed. ({detail})",
-    ),
     "admin.err.flash": _m("{text}", "{text}"),
-    "admin.err.stale": _m(
-        "这条记录刚被别人修改过。请查看最新内容后再修改。",
-        "Someone changed this record meanwhile. Look at the latest version and try again.",
-    ),
-    "admin.err.deleted": _m(
-        "此人已被删除或合并，不能再修改。", "This person was deleted or merged."
-    ),
-    "admin.err.forbidden": _m(
-        "只能处理您管理的乡镇的内容；全县范围的操作请联系县委组织部。",
-        "You can only act for your own township; ask the county office for county-wide ones.",
-    ),
-    "admin.err.not_found": _m(
-        "找不到这条记录，可能不在您管辖的乡镇。",
-        "The record was not found, or it is outside your township.",
-    ),
-    "admin.err.resolved": _m("这条记录已经处理过了。", "This item was already resolved."),
-    "admin.err.revoked": _m(
-        "发来这条记录的电脑已停用，不能重新应用。请写明原因后不采用。",
-        "The laptop that sent it was revoked; it cannot be re-applied. Dismiss it instead.",
-    ),
-    "admin.err.note_required": _m(
-        "请写明不采用的原因。", "Write a short note saying why it is dismissed."
-    ),
-    "admin.err.empty": _m("文件是空的，请重新选择。", "The file is empty. Choose another."),
-    "admin.err.field.name": _m(
-        "姓名不能为空，最多 64 个字。", "The name must not be empty (at most 64 characters)."
-    ),
-    "admin.err.field.gender": _m("性别请选择“男”或“女”。", "Choose male or female."),
-    "admin.err.field.ethnicity": _m("民族最多 20 个字。", "Ethnicity: at most 20 characters."),
-    "admin.err.field.birth_year": _m(
-        "出生年份请填写 1900 年至今年之间的四位数字，如 1985。",
-        "Birth year: four digits between 1900 and this year, e.g. 1985.",
-    ),
-    "admin.err.field.political_status": _m("请选择政治面貌。", "Choose a political status."),
-    "admin.err.field.phone": _m(
-        "联系电话只能包含数字（可带“-”）。", "The phone number may only contain digits."
-    ),
-    "admin.err.field.township_code": _m("请选择乡镇。", "Choose a township."),
-    "admin.err.field.village_code": _m(
-        "所选的村不属于所选乡镇，请重新选择村。", "The village is not in that township."
-    ),
-    "admin.err.field.organisation_id": _m(
-        "找不到所选的党组织，请重新选择。", "The Party organisation was not found."
-    ),
-    "admin.err.field.title": _m("请填写标题（最多 200 字）。", "Write a title (at most 200)."),
-    "admin.err.field.priority": _m(
-        "优先级请填写 0–100 之间的整数。", "Priority must be a whole number from 0 to 100."
-    ),
-    "admin.err.field.language": _m("请选择资料的语言。", "Choose the material's language."),
-    "admin.err.field.note": _m("备注最多 500 字。", "The note may have at most 500 characters."),
-    "admin.err.field.township": _m("请选择乡镇。", "Choose a township."),
-    "admin.err.field.ttl": _m("请选择有效时间。", "Choose how long the code is valid."),
-    "admin.err.field.winner": _m(
-        "要保留的人员已被删除或合并，请刷新页面。",
-        "The person to keep was deleted or merged; reload the page.",
-    ),
-    "admin.err.field.loser": _m(
-        "要合并的人员已被合并过，请刷新页面。", "That person was already merged; reload the page."
-    ),
+    # The service layer's errors (admin.err.<code>, admin.err.field.<field>): one catalogue
+    # with the command line's, in server/error_texts.py.
+    **{f"admin.err.{key}": _m(zh, en) for key, (zh, en) in SERVICE_ERROR_TEXTS.items()},
 }
