@@ -41,7 +41,7 @@ from . import __version__
 from .core.errors import StoreError
 from .logging_setup import LOG_FILENAME, release_deferred_log
 from .paths import APP_AUTHOR, APP_NAME, DataPaths, resource
-from .ui.crash_dialog import CrashReporter
+from .ui.crash_reporter import CrashReporter
 from .ui.fonts import CJK_FAMILIES, apply_fonts
 from .ui.i18n import (
     DEFAULT_LANGUAGE,
@@ -140,7 +140,7 @@ def run(paths: DataPaths, lang: str | None = None) -> int:
         _say("zhangye-desk: already open on this data folder; brought that window to the front")
         return 0
     reporter = CrashReporter(paths.logs / LOG_FILENAME)
-    reporter.install()  # bugs are logged and shown in a dialog (ui/crash_dialog.py)
+    reporter.install()  # bugs are logged and shown in a dialog (ui/crash_reporter.py)
     window = MainWindow(lang=lang)
     instance = SingleInstance(paths.root, window)
     instance.watch(window)  # listens once the frame has been painted

@@ -43,6 +43,7 @@ NOT_BEFORE_THE_FRAME = (
     "PySide6.QtNetwork",
     "sqlite3",
     "zhangye_desk.core.store",
+    "zhangye_desk.ui.crash_dialog",  # the crash dialog's widgets: only when there is a crash
 )
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from zhangye_desk import logging_setup
-from zhangye_desk.ui.crash_dialog import CrashReporter
+from zhangye_desk.ui.crash_reporter import CrashReporter
 from zhangye_desk.ui.single_instance import server_address
 
 REPO = Path(__file__).resolve().parents[2]
