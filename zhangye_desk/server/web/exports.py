@@ -13,10 +13,10 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -29,6 +29,7 @@ from .pages_dashboard import COLUMNS, row_label
 from .queries import (
     BY_CHOICES,
     Filters,
+    PeriodDep,
     StatsCache,
     period_figures,
     request_filters,
@@ -177,13 +178,11 @@ def _file_stem(lang: str, filters: Filters) -> str:
 def exports_page(
     request: Request,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    township: Annotated[str, Query()] = "",
+    values: PeriodDep,
 ) -> HTMLResponse:
     with read_transaction(request.app.state.engine) as conn:
         filters = request_filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": ""}
+            request, admin, conn, {**values, "by": ""}
         )
         choices = townships(conn, admin)
     return render(
@@ -200,18 +199,14 @@ def exports_page(
 def export_stats_xlsx(
     request: Request,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    township: Annotated[str, Query()] = "",
-    by: Annotated[str, Query()] = "",
+    values: PeriodDep,
 ) -> Response:
     """Every grouping (one sheet each), or only ``by`` (the dashboard's current tab)."""
     lang = request_language(request)
     with read_transaction(request.app.state.engine) as conn:
-        filters = request_filters(
-            request, admin, conn, {"from": date_from, "to": date_to, "township": township, "by": by}
-        )
-        groupings = [filters.by] if by.strip() else list(BY_CHOICES)
+        filters = request_filters(request, admin, conn, values)
+        one_grouping = bool(values["by"].strip())
+        groupings = [filters.by] if one_grouping else list(BY_CHOICES)
         content = stats_workbook(
             conn,
             admin,
@@ -222,7 +217,7 @@ def export_stats_xlsx(
             groupings,
         )
     stem = _file_stem(lang, filters)
-    if by.strip():
+    if one_grouping:
         stem += f"_{gettext(lang, f'group.{filters.by}')}"
     return _download(content, stem + ".xlsx", XLSX)
 
@@ -231,13 +226,9 @@ def export_stats_xlsx(
 def export_stats_csv(
     request: Request,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    township: Annotated[str, Query()] = "",
-    by: Annotated[str, Query()] = "",
+    values: PeriodDep,
 ) -> Response:
     lang = request_language(request)
-    values = {"from": date_from, "to": date_to, "township": township, "by": by}
     filters, figures = period_figures(request, admin, values)
     headers, rows = _stats_table(lang, filters.by, figures)
     # CSV has no number formats: the rate as a fraction with four decimals.

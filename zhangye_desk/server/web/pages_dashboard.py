@@ -5,9 +5,9 @@ figures as JSON. Every view is limited to the admin's townships (``queries.parse
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ...core.vocab import SESSION_KINDS
@@ -18,6 +18,7 @@ from .queries import (
     NO_VILLAGE,
     SESSION_LIST_LIMIT,
     Filters,
+    PeriodDep,
     period_figures,
     request_filters,
     scoped_statistics,
@@ -45,7 +46,6 @@ COLUMNS = (
     "party_members_attended",
     "participation_rate",
 )
-Q = Annotated[str, Query()]
 
 
 def row_label(lang: str, by: str, row: dict[str, Any]) -> str:
@@ -67,13 +67,9 @@ _KIND_IDS = {f"kind.{k}" for k in SESSION_KINDS}
 def dashboard(
     request: Request,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    township: Q = "",
-    by: Q = "",
+    values: PeriodDep,
 ) -> HTMLResponse:
     lang = request_language(request)
-    values = {"from": date_from, "to": date_to, "township": township, "by": by}
     filters, figures = period_figures(request, admin, values)
     with read_transaction(request.app.state.engine) as conn:
         choices = townships(conn, admin)
@@ -104,14 +100,10 @@ def dashboard(
 def stats_json(
     request: Request,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    township: Q = "",
-    by: Q = "",
+    values: PeriodDep,
 ) -> JSONResponse:
     """The dashboard's figures as JSON (same scope rules as the page)."""
     lang = request_language(request)
-    values = {"from": date_from, "to": date_to, "township": township, "by": by}
     filters, figures = period_figures(request, admin, values)
     return JSONResponse(
         {
@@ -126,11 +118,12 @@ def stats_json(
 
 
 def _township_period(
-    request: Request, admin: Any, conn: Any, code: str, date_from: str, date_to: str
+    request: Request, admin: Any, conn: Any, code: str, values: dict[str, str]
 ) -> tuple[Filters, dict[str, Any]]:
-    """The period of a township's drill-down page, and the township."""
-    values = {"from": date_from, "to": date_to, "township": code}
-    return request_filters(request, admin, conn, values), township_row(conn, code)
+    """The period of a township's drill-down page (its township from the path), and the
+    township."""
+    period = {"from": values["from"], "to": values["to"], "township": code}
+    return request_filters(request, admin, conn, period), township_row(conn, code)
 
 
 @router.get("/townships/{code}", response_class=HTMLResponse)
@@ -138,12 +131,11 @@ def township_page(
     request: Request,
     code: str,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
+    values: PeriodDep,
 ) -> HTMLResponse:
     check_township(admin, code)
     with read_transaction(request.app.state.engine) as conn:
-        filters, town = _township_period(request, admin, conn, code, date_from, date_to)
+        filters, town = _township_period(request, admin, conn, code, values)
         totals = scoped_statistics(conn, filters, None, stats_cache(request))["totals"]
         villages = villages_of(conn, filters, code)
     return render(
@@ -163,12 +155,11 @@ def village_page(
     code: str,
     village_code: str,
     admin: AdminDep,
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
+    values: PeriodDep,
 ) -> HTMLResponse:
     check_township(admin, code)
     with read_transaction(request.app.state.engine) as conn:
-        filters, town = _township_period(request, admin, conn, code, date_from, date_to)
+        filters, town = _township_period(request, admin, conn, code, values)
         vill = village_row(conn, code, village_code)
         sessions = sessions_in(conn, filters, code, village_code)
     return render(

@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, and_, func, select
 
 from ...core.sessions import cst_bounds
@@ -220,6 +220,20 @@ def scoped_statistics_many(
             if known is None:
                 cache.put((*base, None), {"totals": figures["totals"], "rows": []})
     return {by: copy.deepcopy(found[by]) for by in groupings}
+
+
+def period_query(
+    date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "",
+    township: Annotated[str, Query()] = "",
+    by: Annotated[str, Query()] = "",
+) -> dict[str, str]:
+    """A page's period query (``?from=…&to=…&township=…&by=…``) as ``request_filters`` takes it."""
+    return {"from": date_from, "to": date_to, "township": township, "by": by}
+
+
+# The query values of a statistics page or export: ``values: PeriodDep``.
+PeriodDep = Annotated[dict[str, str], Depends(period_query)]
 
 
 def request_filters(
