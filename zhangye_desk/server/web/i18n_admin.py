@@ -284,10 +284,12 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "admin.devices.server": _m("服务器地址", "Server address"),
     "admin.devices.expires": _m("有效期至", "Valid until"),
     "admin.devices.code_help": _m(
-        "在笔记本电脑的“同步”→“登记这台电脑”中扫描二维码，或输入服务器地址和登记码。"
-        "登记码只能用一次，只显示这一次，请现在抄下或扫描。",
-        "On the laptop open Sync → Enrol this laptop and scan the QR code, or type the server "
-        "address and the code. The code works once and is shown only now.",
+        "在笔记本电脑的“同步”→“登记到服务器…”中粘贴下面的登记链接，或输入服务器地址和登记码。"
+        "用手机扫描二维码也能得到这条链接，方便转给乡镇干部。"
+        "登记码只能用一次，只显示这一次，请现在抄下。",
+        "On the laptop open Sync → Enrol with the server… and paste the enrolment link below, "
+        "or type the server address and the code. A phone that scans the QR code gets the same "
+        "link, to pass on to the township. The code works once and is shown only now.",
     ),
     "admin.devices.name": _m("电脑名称", "Laptop"),
     "admin.devices.last_sync": _m("最后同步", "Last sync"),
