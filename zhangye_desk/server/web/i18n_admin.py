@@ -287,7 +287,7 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "在笔记本电脑的“同步”→“登记到服务器…”中粘贴下面的登记链接，或输入服务器地址和登记码。"
         "用手机扫描二维码也能得到这条链接，方便转给乡镇干部。"
         "登记码只能用一次，只显示这一次，请现在抄下。",
-        "On the laptop open Sync → Enrol with the server… and paste the enrolment link below, "
+        "On the laptop open Sync → Enrol with a server… and paste the enrolment link below, "
         "or type the server address and the code. A phone that scans the QR code gets the same "
         "link, to pass on to the township. The code works once and is shown only now.",
     ),
