@@ -270,6 +270,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A sync is already running; wait for it.",
     ),
     "sync_error": ("同步失败：{detail}", "Sync failed: {detail}"),
+    # --- USB bundles ---
+    "bundle_exported": (
+        "数据包已保存到 {path}：{ops} 条未上传的记录（{batches} 批，{size} 字节）。"
+        "请把它拷到县里，用 “zhangye-server import-bundle 文件” 导入，再把回执拷回本机导入；"
+        "在导入回执之前，这些记录仍算作未上传。",
+        "Bundle written to {path}: {ops} unsynced records ({batches} batches, {size} bytes). "
+        "Import it on the county server with 'zhangye-server import-bundle FILE', then import "
+        "the receipt here; until then these records still count as not uploaded.",
+    ),
+    "bundle_nothing": (
+        "没有未上传的记录，不需要导出数据包。",
+        "Nothing is waiting to be uploaded; no bundle was written.",
+    ),
+    "bundle_cannot_write": (
+        "无法保存 {path}（{reason}）。请检查U盘是否插好、是否还有空间。本机记录没有改动。",
+        "Cannot write {path} ({reason}). Check that the USB stick is plugged in and not full. "
+        "Nothing here was changed.",
+    ),
+    "receipt_done": (
+        "回执已导入：{ops} 条记录确认已上传到服务器。",
+        "Receipt imported: the server confirms {ops} records.",
+    ),
+    "receipt_already": (
+        "回执中的记录此前都已确认上传，没有改动。",
+        "Every record in this receipt was confirmed before; nothing changed.",
+    ),
+    "receipt_partly_stale": (
+        "回执中有一部分记录与本机现在的记录对不上（可能已联网同步过，或数据文件被替换过），"
+        "这一部分没有改动。",
+        "Part of the receipt does not match the records this laptop holds now (synced since, or "
+        "the data file was replaced); that part changed nothing.",
+    ),
+    "receipt_gap": (
+        "服务器曾从备份恢复，缺少本机的一部分记录：这些记录已重新标为未上传。"
+        "请重新导出数据包交给县里导入（或联网同步）。",
+        "The server was restored from a backup and lacks some of this laptop's records; they "
+        "are marked as not uploaded again. Export a new bundle (or sync over the network).",
+    ),
+    "receipt_seq_reuse": (
+        "检测到数据文件曾被手动替换为旧副本，冲突的记录已换用新编号。"
+        "请重新导出数据包交给县里导入（或联网同步）。",
+        "The data file was replaced by an older copy; the clashing records got a new number. "
+        "Export a new bundle (or sync over the network).",
+    ),
+    "bundle_damaged": (
+        "文件不完整或已损坏（可能拷贝时中断），没有做任何改动。请重新拷贝这个文件。",
+        "The file is incomplete or damaged (a copy cut short?); nothing was changed. Copy it "
+        "again.",
+    ),
+    "bundle_wrong_kind": (
+        "这个文件不是服务器写出的回执（是否选成了数据包？），没有做任何改动。",
+        "This file is not a receipt written by the server (a bundle?); nothing was changed.",
+    ),
+    "bundle_protocol": (
+        "这个文件由不兼容的程序版本生成，没有做任何改动。请安装最新版本的张掖流动课堂。",
+        "The file was written by an incompatible version; nothing was changed. Install the "
+        "latest Zhangye Desk.",
+    ),
+    "bundle_not_authentic": (
+        "回执的签名不正确（文件被改动过，或本机此后重新登记过），没有做任何改动。"
+        "请让县里管理员重新导入数据包生成回执。",
+        "The receipt's signature does not match (the file was changed, or this laptop was "
+        "enrolled again since); nothing was changed. Ask for a new receipt.",
+    ),
+    "receipt_foreign": (
+        "这份回执属于另一台笔记本，没有做任何改动。请找到本机数据包对应的回执文件。",
+        "This receipt belongs to another laptop; nothing was changed. Find this laptop's receipt.",
+    ),
+    "receipt_stale": (
+        "这份回执已过时（本机数据文件此后换用了新编号），没有做任何改动。"
+        "请重新导出数据包交给县里导入（或联网同步）。",
+        "This receipt is out of date (this data file has a new number since); nothing was "
+        "changed. Export a new bundle (or sync over the network).",
+    ),
+    "bundle_unreadable": (
+        "无法读取这个文件。请检查文件路径和U盘后重试。没有做任何改动。",
+        "The file cannot be read. Check the path and the USB stick; nothing was changed.",
+    ),
 }
 
 
@@ -333,6 +411,16 @@ def _parser() -> argparse.ArgumentParser:
     enrol.add_argument("--name", help="a name for this laptop (default: the computer's name)")
     sync = sub.add_parser("sync", help="push, pull and download; prints a receipt")
     sync.add_argument("--json", action="store_true", help="print the receipt as JSON")
+    export = sub.add_parser(
+        "bundle-export", help="write every unsynced change to a file for a USB stick"
+    )
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--json", action="store_true")
+    receipt = sub.add_parser(
+        "bundle-import-receipt", help="import the server's receipt for a bundle"
+    )
+    receipt.add_argument("file", type=Path, metavar="FILE")
+    receipt.add_argument("--json", action="store_true")
     return parser
 
 
@@ -552,6 +640,104 @@ def cmd_sync(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
     return 0
 
 
+def cmd_bundle_export(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
+    from .core.store import open_store
+    from .sync.bundles import export_bundle
+
+    with open_store(paths, daily_backup=False) as store:
+        try:
+            result = export_bundle(store.db, args.file)
+        except OSError as exc:
+            print(
+                msg("bundle_cannot_write", path=args.file, reason=exc.strerror or exc),
+                file=sys.stderr,
+            )
+            return 1
+    if args.json:
+        import json
+
+        print(
+            json.dumps(
+                {
+                    "path": str(result.path) if result.path else None,
+                    "batches": result.batches,
+                    "ops": result.ops,
+                    "first_seq": result.first_seq,
+                    "last_seq": result.last_seq,
+                    "size": result.size,
+                }
+            )
+        )
+    if result.path is None:
+        print(msg("bundle_nothing"), file=sys.stderr)
+    else:
+        print(
+            msg(
+                "bundle_exported",
+                path=result.path,
+                ops=result.ops,
+                batches=result.batches,
+                size=result.size,
+            ),
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_bundle_import_receipt(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
+    from dataclasses import asdict
+
+    from .core.store import open_store
+    from .sync.bundles import import_receipt
+
+    with open_store(paths, daily_backup=False) as store:
+        result = import_receipt(store.db, args.file)
+    if args.json:
+        import json
+
+        print(json.dumps(asdict(result), ensure_ascii=False, sort_keys=True))
+    lines = []
+    if result.ops_acked:
+        lines.append(msg("receipt_done", ops=result.ops_acked))
+    elif result.already_acked:
+        lines.append(msg("receipt_already"))
+    if result.stale_batches:
+        lines.append(msg("receipt_partly_stale"))
+    if result.refused:
+        key = f"receipt_{result.refused.get('error')}"
+        if key in MESSAGES:
+            lines.append(msg(key))
+    server = result.server_counts or {}
+    local = result.local_totals
+    if result.totals_match:
+        lines.append(
+            msg(
+                "sync_match",
+                sessions=server["sessions"],
+                participant_times=server["participant_times"],
+            )
+        )
+    elif result.totals_match is False:
+        lines.append(
+            msg(
+                "sync_mismatch",
+                server_sessions=server.get("sessions"),
+                server_times=server.get("participant_times"),
+                local_sessions=local.get("sessions"),
+                local_times=local.get("participant_times"),
+            )
+        )
+    if result.pending_ops:
+        lines.append(msg("sync_pending", pending=result.pending_ops))
+    if result.quarantined:
+        reasons = "、".join(sorted({q["reason"] for q in result.quarantined}))
+        lines.append(msg("sync_quarantined", count=len(result.quarantined), reasons=reasons))
+    if result.conflicts:
+        lines.append(msg("sync_conflicts", count=len(result.conflicts)))
+    print("\n".join(lines), file=sys.stderr)
+    return 0
+
+
 def cmd_demo(
     args: argparse.Namespace, paths: DataPaths, msg: Messages, lang: str | None
 ) -> int:
@@ -639,6 +825,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": cmd_restore,
         "enrol": cmd_enrol,
         "sync": cmd_sync,
+        "bundle-export": cmd_bundle_export,
+        "bundle-import-receipt": cmd_bundle_import_receipt,
     }
     try:
         if args.command is None:

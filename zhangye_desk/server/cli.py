@@ -1,8 +1,9 @@
 """``zhangye-server``: run the central server and administer its database from a terminal.
 
 Commands (DESIGN §6): serve, init-db, migrate, enrol-code, import-roster, publish-material,
-stats, create-admin, revoke-device. Every command takes ``--db URL`` (default:
-``settings.default_db_url()``, which ``ZHANGYE_SERVER_DB`` overrides) and ``--lang zh_CN|en``.
+stats, create-admin, revoke-device, import-bundle (a laptop's USB bundle → its receipt).
+Every command takes ``--db URL`` (default: ``settings.default_db_url()``, which
+``ZHANGYE_SERVER_DB`` overrides) and ``--lang zh_CN|en``.
 
 Output rules: what a script consumes (an enrolment code, ``--json``, the statistics table,
 an import summary) goes to stdout alone; messages for people go to stderr, in Chinese by
@@ -218,6 +219,66 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "machine.",
     ),
     "interrupted": ("已停止。", "Stopped."),
+    # --- USB bundles ---
+    "bundle_done": (
+        "数据包已导入（设备 {device}）：{batches} 批共 {ops} 条记录，其中新导入 {ok} 条、"
+        "此前已导入 {dup} 条、交管理员审核 {quarantined} 条。回执已保存到 {receipt}，"
+        "请把回执拷回这台笔记本，运行 “zhangye-desk bundle-import-receipt 回执文件” 导入。",
+        "Bundle imported (device {device}): {batches} batches, {ops} records — {ok} new, "
+        "{dup} already here, {quarantined} waiting for an administrator. The receipt is in "
+        "{receipt}: copy it back to the laptop and run 'zhangye-desk bundle-import-receipt FILE'.",
+    ),
+    "bundle_refused_gap": (
+        "服务器上这台笔记本的记录比它以为的少（服务器曾从备份恢复），其余部分没有导入。"
+        "请把回执拷回笔记本导入，再重新导出数据包拿来导入。",
+        "The server holds fewer of this laptop's records than it expects (the server was "
+        "restored from a backup); the rest was not imported. Import the receipt on the laptop, "
+        "then export a new bundle and import that.",
+    ),
+    "bundle_refused_seq_reuse": (
+        "这台笔记本的数据文件曾被替换为旧副本，部分记录编号与已导入的记录冲突，冲突部分没有导入。"
+        "请把回执拷回笔记本导入，再重新导出数据包拿来导入。",
+        "This laptop's data file was replaced by an older copy; some record numbers clash with "
+        "records already here and were not imported. Import the receipt on the laptop, then "
+        "export a new bundle and import that.",
+    ),
+    "bundle_damaged": (
+        "数据包文件不完整或已损坏（可能拷贝时中断），没有导入任何记录。"
+        "请在笔记本上重新导出数据包，再拷贝过来导入。",
+        "The bundle file is incomplete or damaged (a copy cut short?); nothing was imported. "
+        "Export the bundle again on the laptop and copy it over.",
+    ),
+    "bundle_wrong_kind": (
+        "这个文件不是笔记本导出的数据包（是否选成了回执文件？），没有导入任何记录。",
+        "This file is not a bundle exported by a laptop (a receipt?); nothing was imported.",
+    ),
+    "bundle_protocol": (
+        "数据包由不兼容的程序版本生成，没有导入任何记录。请把笔记本和服务器升级到最新版本。",
+        "The bundle was written by an incompatible version; nothing was imported. Update the "
+        "laptop and the server to the latest version.",
+    ),
+    "bundle_unknown_device": (
+        "数据包来自没有在本服务器登记的笔记本（设备 {device}），没有导入任何记录。"
+        "请确认这台笔记本登记的是本服务器。",
+        "The bundle comes from a laptop not enrolled with this server (device {device}); "
+        "nothing was imported. Check that the laptop is enrolled here.",
+    ),
+    "bundle_not_authentic": (
+        "数据包的签名不正确（文件被改动过，或笔记本此后重新登记过），没有导入任何记录。"
+        "请在笔记本上重新导出数据包。",
+        "The bundle's signature does not match (the file was changed, or the laptop was "
+        "enrolled again since); nothing was imported. Export a new bundle on the laptop.",
+    ),
+    "bundle_revoked": (
+        "这台笔记本（设备 {device}）已被停用，没有导入它的数据包。"
+        "如需恢复，请生成新的注册码重新登记。",
+        "This laptop (device {device}) is revoked; its bundle was not imported. To restore it, "
+        "enrol it again with a new code.",
+    ),
+    "bundle_refused": (
+        "数据包无法导入（{detail}），没有导入任何记录。",
+        "The bundle cannot be imported ({detail}); nothing was imported.",
+    ),
     # --- anything else ---
     "service_error": ("无法完成操作：{detail}", "Could not complete the operation: {detail}"),
 }
@@ -507,6 +568,50 @@ def cmd_revoke_device(args: argparse.Namespace, ctx: Context) -> int:
     except NotFound:
         raise UserError("device_unknown", id=args.device_id) from None
     _say(ctx.msg("device_revoked" if changed else "device_already_revoked", id=args.device_id))
+    return 0
+
+
+def cmd_import_bundle(args: argparse.Namespace, ctx: Context) -> int:
+    import time
+
+    from ..sync.bundles import BundleError, write_atomically
+    from .bundles import import_bundle
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise UserError("file_not_found", path=path) from None
+    target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt")
+    if target.resolve() == path.resolve():
+        target = path.with_name(path.name + ".receipt")
+    engine = ctx.ready_engine()
+    try:
+        imported = import_bundle(engine, data, now=time.time())
+    except BundleError as exc:
+        key = exc.code if exc.code in MESSAGES else "bundle_refused"
+        raise UserError(key, **{"device": "", "detail": exc, **exc.values}) from None
+    receipt = imported.receipt
+    try:
+        write_atomically(target, imported.receipt_bytes())
+    except OSError as exc:
+        raise UserError("cannot_write", path=target, reason=exc.strerror or exc) from None
+    summary = receipt["summary"]
+    if args.json:
+        shown = {k: v for k, v in receipt.items() if k != "batches"}
+        print(json.dumps({**shown, "receipt": str(target)}, ensure_ascii=False, sort_keys=True))
+    _say(
+        ctx.msg(
+            "bundle_done",
+            device=receipt["device_id"],
+            batches=len(receipt["batches"]),
+            receipt=target,
+            **summary,
+        )
+    )
+    refused = receipt["refused"]
+    if refused:
+        _say(ctx.msg(f"bundle_refused_{refused['error']}"))
     return 0
 
 
@@ -878,6 +983,11 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from the first line of stdin (for scripts)",
     )
 
+    bundle = command("import-bundle", "import a laptop's USB bundle and write its receipt")
+    bundle.add_argument("file", metavar="FILE")
+    bundle.add_argument("--receipt", metavar="OUT", help="receipt file (default: FILE.receipt)")
+    bundle.add_argument("--json", action="store_true", help="print the receipt summary as JSON")
+
     revoke = command("revoke-device", "stop a laptop from syncing (e.g. lost or stolen)")
     revoke.add_argument("device_id", metavar="ID")
     return parser
@@ -893,6 +1003,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "stats": cmd_stats,
     "create-admin": cmd_create_admin,
     "revoke-device": cmd_revoke_device,
+    "import-bundle": cmd_import_bundle,
 }
 
 
