@@ -17,14 +17,19 @@ connection on the GUI thread.
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Callable
+from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -56,6 +61,7 @@ from ..table_model import Column, RowsTableModel
 from .downloads import DownloadQueue
 
 if TYPE_CHECKING:
+    from ...sync.bundles import ExportResult, ReceiptResult
     from ...sync.engine import Receipt
     from ..context import AppContext
     from ..task_runner import TaskHandle
@@ -80,6 +86,40 @@ def sync_in_worker(paths: DataPaths, state: TaskState) -> Receipt:
         return sync(db, paths, state=state)
     finally:
         db.close()
+
+
+def export_in_worker(paths: DataPaths, path: Path, state: TaskState) -> ExportResult:
+    """Worker: write the unsynced changes to a bundle file (sync.bundles.export_bundle)."""
+    from ...core.store import connect_worker
+    from ...sync.bundles import export_bundle
+
+    db = connect_worker(paths.db)
+    try:
+        return export_bundle(db, path)
+    finally:
+        db.close()
+
+
+def receipt_in_worker(paths: DataPaths, path: Path, state: TaskState) -> ReceiptResult:
+    """Worker: check a receipt file and acknowledge what it confirms (import_receipt)."""
+    from ...core.store import connect_worker
+    from ...sync.bundles import import_receipt
+
+    db = connect_worker(paths.db)
+    try:
+        return import_receipt(db, path)
+    finally:
+        db.close()
+
+
+# The file dialogs' signature (QFileDialog.getSaveFileName / getOpenFileName).
+FileChooser = Callable[[QWidget, str, str, str], tuple[str, str]]
+
+
+def bundle_file_name(device_name: str, day: date) -> str:
+    """The suggested bundle name: 张掖流动课堂-<device name>-<date>.zybundle (no path signs)."""
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", device_name).strip("._") or "laptop"
+    return f"张掖流动课堂-{name}-{day.isoformat()}.zybundle"
 
 
 def _phase_title(phase: str) -> str:
@@ -149,9 +189,15 @@ class SyncPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self._handle: TaskHandle | None = None
+        self._bundle_handle: TaskHandle | None = None
         self.last_receipt: Receipt | None = None
+        self.last_bundle: ExportResult | ReceiptResult | None = None
+        # The file dialogs, replaceable (tests choose real files without a native dialog).
+        self.choose_save_file: FileChooser = QFileDialog.getSaveFileName
+        self.choose_open_file: FileChooser = QFileDialog.getOpenFileName
         self.last_error: BaseException | None = None
         self.enrolled = False
+        self.device_name = ""
 
         heading = QLabel(self.tr("Sync"), self)
         heading.setFont(scaled(self.font(), 1.5, bold=True))
@@ -222,6 +268,23 @@ class SyncPage(Page):
         receipt_grid.addWidget(self.problem_label, 4, 0, 1, 2)
         receipt_grid.setColumnStretch(1, 1)
 
+        self.bundle_box = QGroupBox(self.tr("No network: sync with a USB stick"), self)
+        self.bundle_box.setObjectName("bundle_box")
+        self.export_button = QPushButton(self.tr("Export to USB stick…"), self.bundle_box)
+        self.export_button.setObjectName("export_bundle")
+        self.export_button.clicked.connect(self.export_to_usb)
+        self.receipt_button = QPushButton(self.tr("Import receipt…"), self.bundle_box)
+        self.receipt_button.setObjectName("import_receipt")
+        self.receipt_button.clicked.connect(self.import_receipt_file)
+        self.bundle_label = QLabel(self.bundle_box)
+        self.bundle_label.setObjectName("bundle_state")
+        self.bundle_label.setWordWrap(True)
+        self.bundle_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bundle_row = QHBoxLayout(self.bundle_box)
+        bundle_row.addWidget(self.export_button)
+        bundle_row.addWidget(self.receipt_button)
+        bundle_row.addWidget(self.bundle_label, 1)
+
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("sync_tabs")
         self.queue = DownloadQueue(ctx, self)
@@ -274,6 +337,7 @@ class SyncPage(Page):
         middle.addWidget(progress_box, 1)
         middle.addWidget(receipt_box, 1)
         layout.addLayout(middle)
+        layout.addWidget(self.bundle_box)
         layout.addWidget(self.tabs, 1)
         self._show_no_receipt()
         self.refresh()
@@ -305,7 +369,9 @@ class SyncPage(Page):
             )
             self.enrol_button.setText(self.tr("Enrol with a server…"))
         self.enrolled = bool(server)
+        self.device_name = str(name or "")
         self.enrol_label.setText(text)
+        self._update_bundle_box()
         self._refresh_local_counts()
         self.refresh_issues()
         self.queue.refresh()
@@ -364,7 +430,7 @@ class SyncPage(Page):
     @Slot()
     def start_sync(self) -> None:
         """Start a sync on a worker (nothing happens if one is running)."""
-        if self._handle is not None:
+        if self._handle is not None or self._bundle_handle is not None:
             return
         if self.queue.busy:
             # The sync downloads too and holds the same lock: finish the queue's run first.
@@ -386,6 +452,7 @@ class SyncPage(Page):
         self.cancel_button.setEnabled(True)
         self.enrol_button.setEnabled(False)
         self.queue.set_sync_running(True)
+        self.bundle_box.setEnabled(False)
         self._handle = self.ctx.tasks.run(
             partial(sync_in_worker, self.ctx.paths),
             on_done=self._finished,
@@ -446,6 +513,7 @@ class SyncPage(Page):
         self.cancel_button.setEnabled(False)
         self.enrol_button.setEnabled(True)
         self.queue.set_sync_running(False)
+        self._update_bundle_box()
 
     def _finished(self, receipt: Receipt) -> None:
         self._end()
@@ -589,3 +657,234 @@ class SyncPage(Page):
             lines.append(text.replace("%1", str(issues)))
         return lines
 
+    # -- USB bundles (no network) ---------------------------------------------------------
+    @property
+    def bundle_busy(self) -> bool:
+        return self._bundle_handle is not None
+
+    def _update_bundle_box(self) -> None:
+        self.bundle_box.setEnabled(
+            self.enrolled and self._handle is None and self._bundle_handle is None
+        )
+        if not self.enrolled:
+            self.bundle_label.setText(
+                self.tr(
+                    "Enrol this laptop first (once, with the county's code); then it can "
+                    "carry its records on a USB stick."
+                )
+            )  # fmt: skip
+
+    def _bundle_started(self, text: str) -> None:
+        self.bundle_label.setText(text)
+        self.bundle_label.setStyleSheet("")
+        self.bundle_label.setToolTip("")
+        self.sync_button.setEnabled(False)
+        self.enrol_button.setEnabled(False)
+        self.bundle_box.setEnabled(False)
+
+    def _bundle_ended(self) -> None:
+        self._bundle_handle = None
+        if not shiboken6.isValid(self):
+            return
+        self.sync_button.setEnabled(True)
+        self.enrol_button.setEnabled(True)
+        self.refresh()
+        self.ctx.data_changed.emit()  # the status bar's unsynced count
+
+    @Slot()
+    def export_to_usb(self) -> None:
+        """Ask where to save, then write every unsynced change to that bundle file."""
+        if self._handle is not None or self._bundle_handle is not None or not self.enrolled:
+            return
+        suggested = Path.home() / bundle_file_name(self.device_name, date.today())
+        chosen, _ = self.choose_save_file(
+            self,
+            self.tr("Save the records for the county"),
+            str(suggested),
+            self.tr("Zhangye Desk bundle (*.zybundle);;All files (*)"),
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        self._bundle_started(self.tr("Writing the records to %1…").replace("%1", str(path)))
+        self._bundle_handle = self.ctx.tasks.run(
+            partial(export_in_worker, self.ctx.paths, path),
+            on_done=self._exported,
+            on_error=partial(self._bundle_failed, path),
+        )
+
+    def _exported(self, result: ExportResult) -> None:
+        self._bundle_ended()
+        if not shiboken6.isValid(self):
+            return
+        self.last_bundle = result
+        if result.path is None:
+            text = self.tr("Nothing is waiting to be sent: every record has reached the "
+                           "server already. No file was written.")  # fmt: skip
+        else:
+            text = self.tr(
+                "%1 unsynced records were written to %2.\n"
+                "Next: take this file to the county office and ask the administrator to "
+                "import it; bring back the receipt file they give you and choose “Import "
+                "receipt…”. Until then these records still count as not uploaded."
+            )
+            text = text.replace("%2", str(result.path)).replace("%1", str(result.ops))
+        self.bundle_label.setText(text)
+        self.bundle_label.setStyleSheet(OK_STYLE if result.path is not None else "")
+
+    @Slot()
+    def import_receipt_file(self) -> None:
+        """Ask for the county's receipt file, then acknowledge what it confirms."""
+        if self._handle is not None or self._bundle_handle is not None or not self.enrolled:
+            return
+        chosen, _ = self.choose_open_file(
+            self,
+            self.tr("Choose the receipt from the county"),
+            str(Path.home()),
+            self.tr("Receipts (*.zyreceipt *.receipt);;All files (*)"),
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        self._bundle_started(self.tr("Checking the receipt %1…").replace("%1", str(path)))
+        self._bundle_handle = self.ctx.tasks.run(
+            partial(receipt_in_worker, self.ctx.paths, path),
+            on_done=self._receipt_imported,
+            on_error=partial(self._bundle_failed, path),
+        )
+
+    def _receipt_imported(self, result: ReceiptResult) -> None:
+        self._bundle_ended()
+        if not shiboken6.isValid(self):
+            return
+        self.last_bundle = result
+        lines = []
+        if result.ops_acked:
+            text = self.tr("Receipt imported: the county server confirms %1 records.")
+            lines.append(text.replace("%1", str(result.ops_acked)))
+        elif result.already_acked:
+            lines.append(self.tr("Every record in this receipt was confirmed before; nothing "
+                                 "changed."))  # fmt: skip
+        if result.stale_batches:
+            lines.append(self.tr(
+                "Part of the receipt does not match the records this laptop holds now (synced "
+                "since, or the data file was replaced); that part changed nothing."
+            ))  # fmt: skip
+        refused = (result.refused or {}).get("error")
+        if refused == "gap":
+            lines.append(self.tr(
+                "The server was restored from a backup and lacks some of this laptop's "
+                "records; they are marked as not uploaded again. Export a new file (or sync "
+                "over the network)."
+            ))  # fmt: skip
+        elif refused == "seq_reuse":
+            lines.append(self.tr(
+                "The data file was replaced by an older copy; the clashing records got a new "
+                "number. Export a new file (or sync over the network)."
+            ))  # fmt: skip
+        self.bundle_label.setText("\n".join(lines))
+        self.bundle_label.setStyleSheet(OK_STYLE if result.ops_acked else "")
+        self._show_bundle_receipt(result)
+
+    def _show_bundle_receipt(self, result: ReceiptResult) -> None:
+        """The receipt box, as after a network sync: the county's figures beside ours."""
+        local = result.local_totals
+        self.local_counts_label.setText(
+            self._counts_text(local.get("sessions", 0), local.get("participant_times", 0))
+        )
+        server = result.server_counts
+        if server is not None:
+            self.server_counts_label.setText(
+                self._counts_text(server.get("sessions", 0), server.get("participant_times", 0))
+            )
+        else:
+            self.server_counts_label.setText(self.tr("(the server sent no figures)"))
+        if result.totals_match is True and server is not None:
+            text = self.tr("The server confirms %1 sessions and %2 participant-times: the same "
+                           "as this laptop. Every record has arrived.")  # fmt: skip
+            text = text.replace("%2", str(server.get("participant_times", 0)))
+            self.verdict_label.setText(text.replace("%1", str(server.get("sessions", 0))))
+            self.verdict_label.setStyleSheet(OK_STYLE)
+        elif result.totals_match is False:
+            self.verdict_label.setText(self.tr(
+                "The server's figures differ from this laptop's. Nothing was deleted here. "
+                "Sync once more; if they still differ, show this receipt to the county "
+                "administrator."
+            ))  # fmt: skip
+            self.verdict_label.setStyleSheet(PROBLEM_STYLE)
+        elif result.pending_ops:
+            text = self.tr(
+                "%1 changes are still waiting to be sent (recorded after the export, "
+                "or not in this receipt). Export again, or sync over the network."
+            )
+            self.verdict_label.setText(text.replace("%1", str(result.pending_ops)))
+            self.verdict_label.setStyleSheet(PROBLEM_STYLE)
+        else:
+            self.verdict_label.setText("")
+        lines = []
+        issues = len(result.quarantined) + len(result.conflicts)
+        if issues:
+            text = self.tr(
+                "%1 records could not be applied as sent: see “Records to check” below. "
+                "Nothing is lost."
+            )
+            lines.append(text.replace("%1", str(issues)))
+        self.receipt_label.setText("\n".join(lines))
+        self.problem_label.hide()
+
+    def _bundle_failed(self, path: Path, error: BaseException) -> None:
+        self._bundle_ended()
+        if not shiboken6.isValid(self):
+            return
+        self.last_error = error
+        self.bundle_label.setText(self._bundle_error_text(error, path))
+        self.bundle_label.setStyleSheet(PROBLEM_STYLE)
+        self.bundle_label.setToolTip(f"{type(error).__name__}: {error}")
+
+    def _bundle_error_text(self, error: BaseException, path: Path) -> str:
+        from ...sync.bundles import BundleError
+        from ...sync.errors import NotEnrolled
+
+        code = error.code if isinstance(error, BundleError) else ""
+        if isinstance(error, NotEnrolled):
+            return self.tr("This laptop is not enrolled with a server; enrol it first. "
+                           "Nothing was changed.")  # fmt: skip
+        if code == "bundle_damaged":
+            return self.tr(
+                "The file is incomplete or damaged (perhaps the copy was cut "
+                "short). Nothing was changed. Copy the file again and retry."
+            )
+        if code == "bundle_wrong_kind":
+            return self.tr(
+                "This file is not a receipt written by the server (did you choose "
+                "the exported file?). Nothing was changed. Choose the receipt."
+            )
+        if code == "bundle_protocol":
+            return self.tr("The file was written by an incompatible version. Nothing was "
+                           "changed. Install the latest Zhangye Desk.")  # fmt: skip
+        if code == "bundle_not_authentic":
+            return self.tr(
+                "The receipt's signature does not match (the file was changed, or this laptop "
+                "was enrolled again since). Nothing was changed. Ask the county administrator "
+                "to import the file again for a new receipt."
+            )
+        if code == "receipt_foreign":
+            return self.tr("This receipt belongs to another laptop. Nothing was changed. Find "
+                           "the receipt for this laptop's file.")  # fmt: skip
+        if code == "receipt_stale":
+            return self.tr(
+                "This receipt is out of date (this laptop's data file has a new number since). "
+                "Nothing was changed. Export a new file (or sync over the network)."
+            )
+        if code == "bundle_unreadable":
+            return self.tr("The file cannot be read. Check the USB stick and the file, then "
+                           "try again. Nothing was changed.")  # fmt: skip
+        if isinstance(error, OSError):
+            text = self.tr(
+                "Cannot write %1. Check that the USB stick is plugged in and not "
+                "full, then try again. No record here was changed."
+            )
+            return text.replace("%1", str(path))
+        log.warning("bundle failed: %s: %s", type(error).__name__, error)
+        return self.tr("That did not work. No record here was changed. Try again; if it keeps "
+                       "failing, call the county administrator.")  # fmt: skip
