@@ -51,19 +51,9 @@ from .errors import InvalidValueError, NotFoundError
 from .ids import new_id, now
 from .search_keys import SearchKeys, normalise_query, search_keys
 from .store import transaction
-from .vocab import ATTENDED_STATUSES, GENDERS, POLITICAL_STATUSES
+from .vocab import ATTENDED_STATUSES, GENDERS, PERSON_FIELDS, POLITICAL_STATUSES
 
-EDITABLE_FIELDS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_year",
-    "township_code",
-    "village_code",
-    "organisation_id",
-    "political_status",
-    "phone",
-)
+EDITABLE_FIELDS: tuple[str, ...] = PERSON_FIELDS
 MIN_BIRTH_YEAR = 1900
 MAX_NAME_LENGTH = 64
 MAX_ETHNICITY_LENGTH = 20

@@ -32,6 +32,18 @@ ORGANISATION_KINDS: tuple[str, ...] = (
 )  # 党委/党总支/党支部
 FILE_STATES: tuple[str, ...] = ("absent", "partial", "present")
 GENDERS: tuple[str, ...] = ("M", "F")
+# A person's fields as laptops edit them, the wire carries them and the server stores them.
+PERSON_FIELDS: tuple[str, ...] = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_year",
+    "township_code",
+    "village_code",
+    "organisation_id",
+    "political_status",
+    "phone",
+)
 
 
 def sql_in(values: tuple[str, ...]) -> str:

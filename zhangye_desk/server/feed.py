@@ -26,6 +26,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, or_, select, upda
 from sqlalchemy.engine import RowMapping
 
 from ..core.ids import new_id
+from ..core.vocab import PERSON_FIELDS
 from .db import (
     RowLike,
     change_log,
@@ -49,17 +50,6 @@ META_FEED_FLOOR = "feed_floor"
 # pg_advisory_xact_lock key for "writing the change log" ("ZYCL").
 CHANGE_LOG_LOCK_KEY = 0x5A59434C
 
-PERSON_FIELDS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_year",
-    "township_code",
-    "village_code",
-    "organisation_id",
-    "political_status",
-    "phone",
-)
 MATERIAL_FIELDS: tuple[str, ...] = (
     "title",
     "topic",

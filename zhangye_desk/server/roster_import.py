@@ -40,6 +40,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ..core.vocab import PERSON_FIELDS
+
 # --- columns ----------------------------------------------------------------------------------
 
 # Field -> (Chinese header as shown to users, English label for --lang en).
@@ -673,18 +675,6 @@ def _parse_table(
 
 # --- importing --------------------------------------------------------------------------------
 
-# Roster fields as the person table names them (what upsert_person takes).
-_PERSON_FIELDS: tuple[str, ...] = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_year",
-    "township_code",
-    "village_code",
-    "organisation_id",
-    "political_status",
-    "phone",
-)
 # A ServiceError's field (person column) -> the roster column to blame.
 _FIELD_TO_COLUMN: dict[str, str] = {
     "township_code": "township",
@@ -766,7 +756,7 @@ def import_roster(
             if match is not None and all(match[k] == v for k, v in row.fields.items()):
                 result.unchanged += 1  # skip the service: re-imports are mostly unchanged
                 continue
-            values = {k: v for k, v in row.fields.items() if k in _PERSON_FIELDS}
+            values = {k: v for k, v in row.fields.items() if k in PERSON_FIELDS}
             if match is not None:
                 values["id"] = match["id"]
             outcome = service.upsert_person(conn, values, actor=actor, origin="import")

@@ -28,7 +28,7 @@ from ..core.ids import new_id
 from ..core.ids import now as epoch_now
 from ..core.materials import guess_mime
 from ..core.search_keys import normalise
-from ..core.vocab import GENDERS, POLITICAL_STATUSES
+from ..core.vocab import GENDERS, PERSON_FIELDS, POLITICAL_STATUSES
 from . import feed
 from .db import (
     RowLike,
@@ -44,7 +44,6 @@ from .db import (
 from .errors import NotFound, ServiceError
 from .files import store_file
 
-PERSON_FIELDS = feed.PERSON_FIELDS
 MIN_BIRTH_YEAR = 1900
 MAX_NAME_LENGTH = 64
 MAX_ETHNICITY_LENGTH = 20
