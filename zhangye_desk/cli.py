@@ -105,9 +105,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未安装服务器组件，演示将只打开本机离线数据。",
         "The server components are not installed; the demo opens offline data only.",
     ),
-    "demo_failed": (
-        "无法启动演示：{detail}",
-        "The demo could not start: {detail}",
+    "demo_preparing": (
+        "第一次运行演示：正在准备本机演示服务器和演示笔记本，大约需要半分钟……",
+        "First demo run: preparing the local demo server and the demo laptop (about half a "
+        "minute)…",
+    ),
+    "demo_step_failed": (
+        "准备演示服务器时“{step}”这一步失败，演示没有打开。再运行一次会从头准备；"
+        "如果仍然失败，请把下面的信息发给技术人员：\n{detail}",
+        "Preparing the demo server failed at '{step}'; the demo did not open. Running it again "
+        "starts over; if it fails again, send this to your IT staff:\n{detail}",
+    ),
+    "demo_server_failed": (
+        "本机演示服务器没有启动，演示没有打开。请确认磁盘有空间后再试。服务器日志的最后几行：\n{detail}",
+        "The local demo server did not start; the demo did not open. Check there is free disk "
+        "space and try again. The end of the server's log:\n{detail}",
+    ),
+    "demo_older_offline": (
+        "文件夹 {path} 里是旧版本的离线演示数据，新的演示不会覆盖它。"
+        "请删除这个文件夹或给它改名，然后重新运行演示。",
+        "The folder {path} holds an older offline demo, which the new demo does not overwrite. "
+        "Delete or rename that folder, then run the demo again.",
     ),
     "status_text": (
         "数据文件夹：{data_dir}\n未同步的更改：{pending_ops} 条\n上次同步：{last_sync}\n"
@@ -424,7 +442,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_printer(msg: Messages) -> Callable[[str, int, int], None]:
+def _progress_printer(msg: Messages, key: str = "demo_progress") -> Callable[[str, int, int], None]:
+    """Progress on stderr as ``msg(key, phase, done, total)``: a live line on a terminal, every
+    quarter otherwise (logs, CI)."""
     interactive = sys.stderr is not None and sys.stderr.isatty()
     last: dict[str, int] = {}
 
@@ -437,7 +457,7 @@ def _progress_printer(msg: Messages) -> Callable[[str, int, int], None]:
         last[phase] = percent
         end = "\r" if interactive and done < total else "\n"
         label = msg(f"phase_{phase}") if f"phase_{phase}" in MESSAGES else phase
-        print(msg("demo_progress", phase=label, done=done, total=total), end=end, file=sys.stderr)
+        print(msg(key, phase=label, done=done, total=total), end=end, file=sys.stderr)
 
     return report
 
@@ -546,22 +566,9 @@ def cmd_enrol(args: argparse.Namespace, paths: DataPaths, msg: Messages) -> int:
 
 
 def _sync_progress(msg: Messages) -> Callable[[int, int, str], None]:
-    """Progress on stderr: a live line on a terminal, every quarter otherwise (logs, CI)."""
-    interactive = sys.stderr is not None and sys.stderr.isatty()
-    last: dict[str, int] = {}
-
-    def report(done: int, total: int, phase: str) -> None:
-        if sys.stderr is None:
-            return
-        percent = 100 * done // max(total, 1)
-        if not interactive and last.get(phase, -1) // 25 == percent // 25 and done != total:
-            return
-        last[phase] = percent
-        end = "\r" if interactive and done < total else "\n"
-        label = msg(f"phase_{phase}") if f"phase_{phase}" in MESSAGES else phase
-        print(msg("sync_progress", phase=label, done=done, total=total), end=end, file=sys.stderr)
-
-    return report
+    """The sync engine's progress (``TaskState.report(done, total, phase)``) on stderr."""
+    report = _progress_printer(msg, "sync_progress")
+    return lambda done, total, phase: report(phase, done, total)
 
 
 def _print_receipt(receipt: Any, msg: Messages) -> None:
@@ -761,6 +768,8 @@ def cmd_demo(
                 print(msg("demo_done", data_dir=paths.root, **counts), file=sys.stderr)
         return app.run(paths, lang)
 
+    if not demo_server_dir(paths).exists():
+        say("demo_preparing", {})  # the first run seeds a server and a laptop: ~10-30 s
     try:
         return run_demo(
             paths,
@@ -770,7 +779,8 @@ def cmd_demo(
             offline_demo=offline_demo,
         )
     except DemoError as exc:
-        print(msg("demo_failed", detail=str(exc)), file=sys.stderr)
+        log.info("demo: %s", exc)  # the log file; the console gets the Chinese message
+        print(msg(exc.code, **exc.values), file=sys.stderr)
         return 1
 
 

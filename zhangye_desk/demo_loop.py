@@ -61,7 +61,13 @@ def server_installed() -> bool:
 
 
 class DemoError(RuntimeError):
-    """The demo server could not be prepared or started (the message says which step)."""
+    """The demo could not be prepared or started. ``code`` names what went wrong and
+    ``values`` fill the user's message (``cli.MESSAGES``); the English text is for the log."""
+
+    def __init__(self, code: str, message: str, **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass
@@ -107,7 +113,13 @@ class DemoServer:
             check=False,
         )
         if done.returncode != 0:
-            raise DemoError(f"zhangye-server {args[0]} failed:\n{done.stderr.strip()[-2000:]}")
+            detail = done.stderr.strip()[-2000:]
+            raise DemoError(
+                "demo_step_failed",
+                f"zhangye-server {args[0]} failed:\n{detail}",
+                step=args[0],
+                detail=detail,
+            )
         return done.stdout
 
     def start(self) -> str:
@@ -120,7 +132,9 @@ class DemoServer:
                 self.port_file.write_text(url.rsplit(":", 1)[1])
                 return url
         tail = self.log_file.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise DemoError(f"the demo server did not start:\n{tail}")
+        raise DemoError(
+            "demo_server_failed", f"the demo server did not start:\n{tail}", detail=tail
+        )
 
     def _serve(self, port: str) -> str:
         ready = self.root / "ready"
@@ -242,7 +256,9 @@ def run_demo(
             enrolled = _is_enrolled(store.db)
             if not enrolled and store.db.execute("SELECT count(*) FROM person").fetchone()[0]:
                 raise DemoError(
-                    f"{paths.root} holds an older offline demo; delete the folder and run again"
+                    "demo_older_offline",
+                    f"{paths.root} holds an older offline demo; delete the folder and run again",
+                    path=str(paths.root),
                 )
             if not enrolled:
                 if server.root.exists():
