@@ -265,10 +265,8 @@ class SyncHttp:
         except requests.exceptions.SSLError as exc:
             # CertificateClockError when the laptop's clock makes the certificate look invalid.
             raise tls.certificate_error(exc) from exc
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            # Includes a stall (read timeout), a reset, a refused connect and a cut reply.
-            raise TransientError(f"{method} {path}: {type(exc).__name__}") from exc
         except requests.exceptions.RequestException as exc:
+            # A stall (read timeout), a reset, a refused connect, a cut reply, anything else.
             raise TransientError(f"{method} {path}: {type(exc).__name__}") from exc
 
     def once(
